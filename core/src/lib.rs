@@ -1,0 +1,2 @@
+//! upticket (skeleton; filled in by the core work)
+#![no_std]

@@ -1,0 +1,2 @@
+//! upticket-sim (skeleton)
+fn main() {}

@@ -1,0 +1,1 @@
+//! upticket-tests (skeleton)
