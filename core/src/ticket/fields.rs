@@ -1,0 +1,251 @@
+//! The ticket's form fields, in the order of `docs/policy.md` §4.2.
+
+use core::fmt;
+
+use super::Ticket;
+use crate::Error;
+use crate::Scheme;
+use crate::wire::Sink;
+
+/// A form-field name: a fixed prefix and a part that may come from the spec (meta, `x:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldName<'t> {
+    /// Fixed part, e.g. `x-oss-meta-` (empty for plain names).
+    pub prefix: &'static str,
+    /// The rest, e.g. `key` or a meta name.
+    pub name: &'t str,
+}
+
+impl<'t> FieldName<'t> {
+    const fn plain(name: &'t str) -> Self {
+        FieldName { prefix: "", name }
+    }
+
+    /// Writes the full name.
+    pub fn write<S: Sink>(&self, sink: &mut S) -> Result<(), Error> {
+        sink.put(self.prefix.as_bytes())?;
+        sink.put(self.name.as_bytes())
+    }
+
+    /// Whether the full name equals `other`.
+    pub fn is(&self, other: &str) -> bool {
+        other
+            .strip_prefix(self.prefix)
+            .is_some_and(|rest| rest == self.name)
+    }
+}
+
+impl fmt::Display for FieldName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.prefix)?;
+        f.write_str(self.name)
+    }
+}
+
+/// One form field of a ticket. Values are UTF-8; they are bytes because most of them point
+/// into the signer's output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormField<'f> {
+    /// The field name.
+    pub name: FieldName<'f>,
+    /// The field value.
+    pub value: &'f [u8],
+}
+
+/// Where the walk over a ticket's fields stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Key,
+    Policy,
+    Auth(usize),
+    Token,
+    ContentType,
+    CacheControl,
+    ContentDisposition,
+    Status,
+    Redirect,
+    Meta(usize),
+    ForbidOverwrite,
+    Callback,
+    Var(usize),
+    Done,
+}
+
+/// Iterator over a ticket's form fields, in order.
+#[derive(Clone, Debug)]
+pub struct Fields<'f, 't> {
+    ticket: &'f Ticket<'t>,
+    slot: Slot,
+}
+
+impl<'f, 't> Fields<'f, 't> {
+    pub(crate) fn new(ticket: &'f Ticket<'t>) -> Self {
+        Fields {
+            ticket,
+            slot: Slot::Key,
+        }
+    }
+
+    /// The field at `slot` (if the ticket has one there) and the slot after it.
+    fn at(&self, slot: Slot) -> (Option<FormField<'f>>, Slot) {
+        let t: &'f Ticket<'t> = self.ticket;
+        let spec = t.spec;
+        let signed = &t.signed;
+        let scheme = signed.scheme();
+        let prefix = scheme.field_prefix();
+        let field = |name: FieldName<'f>, value: &'f [u8]| Some(FormField { name, value });
+        let spec_field = |name: &'static str, value: Option<crate::policy::FieldSpec<'t>>| {
+            value.and_then(|v| field(FieldName::plain(name), v.value.as_bytes()))
+        };
+        match slot {
+            Slot::Key => (
+                field(FieldName::plain("key"), spec.key.value.as_bytes()),
+                Slot::Policy,
+            ),
+            Slot::Policy => (
+                field(FieldName::plain("policy"), signed.policy_b64()),
+                Slot::Auth(0),
+            ),
+            Slot::Auth(i) => {
+                let next = Slot::Auth(i.saturating_add(1));
+                let sig = signed.signature().as_bytes();
+                let f = match (scheme, i) {
+                    (Scheme::OssV1, 0) => field(
+                        FieldName::plain("OSSAccessKeyId"),
+                        signed.access_key_id().as_bytes(),
+                    ),
+                    (Scheme::OssV1, 1) => field(FieldName::plain("Signature"), sig),
+                    (Scheme::OssV4, 0) => field(
+                        FieldName::plain("x-oss-signature-version"),
+                        b"OSS4-HMAC-SHA256",
+                    ),
+                    (Scheme::S3V4, 0) => {
+                        field(FieldName::plain("x-amz-algorithm"), b"AWS4-HMAC-SHA256")
+                    }
+                    (Scheme::OssV4 | Scheme::S3V4, 1) => field(
+                        FieldName {
+                            prefix,
+                            name: "credential",
+                        },
+                        signed.credential(),
+                    ),
+                    (Scheme::OssV4 | Scheme::S3V4, 2) => field(
+                        FieldName {
+                            prefix,
+                            name: "date",
+                        },
+                        signed.date(),
+                    ),
+                    (Scheme::OssV4 | Scheme::S3V4, 3) => field(
+                        FieldName {
+                            prefix,
+                            name: "signature",
+                        },
+                        sig,
+                    ),
+                    _ => return (None, Slot::Token),
+                };
+                (f, next)
+            }
+            Slot::Token => (
+                signed.security_token().and_then(|tok| {
+                    field(
+                        FieldName {
+                            prefix,
+                            name: "security-token",
+                        },
+                        tok.as_bytes(),
+                    )
+                }),
+                Slot::ContentType,
+            ),
+            Slot::ContentType => (
+                spec_field("Content-Type", spec.content_type),
+                Slot::CacheControl,
+            ),
+            Slot::CacheControl => (
+                spec_field("Cache-Control", spec.cache_control),
+                Slot::ContentDisposition,
+            ),
+            Slot::ContentDisposition => (
+                spec_field("Content-Disposition", spec.content_disposition),
+                Slot::Status,
+            ),
+            Slot::Status => (
+                spec.success_action_status.and_then(|s| {
+                    field(
+                        FieldName::plain("success_action_status"),
+                        s.as_str().as_bytes(),
+                    )
+                }),
+                Slot::Redirect,
+            ),
+            Slot::Redirect => (
+                spec_field("success_action_redirect", spec.success_action_redirect),
+                Slot::Meta(0),
+            ),
+            Slot::Meta(i) => match spec.meta.get(i) {
+                Some(m) => {
+                    let meta_prefix = if scheme.is_oss() {
+                        "x-oss-meta-"
+                    } else {
+                        "x-amz-meta-"
+                    };
+                    (
+                        field(
+                            FieldName {
+                                prefix: meta_prefix,
+                                name: m.name,
+                            },
+                            m.value.value.as_bytes(),
+                        ),
+                        Slot::Meta(i.saturating_add(1)),
+                    )
+                }
+                None => (None, Slot::ForbidOverwrite),
+            },
+            Slot::ForbidOverwrite => (
+                if spec.forbid_overwrite {
+                    field(FieldName::plain("x-oss-forbid-overwrite"), b"true")
+                } else {
+                    None
+                },
+                Slot::Callback,
+            ),
+            Slot::Callback => (
+                spec.callback
+                    .and_then(|_| field(FieldName::plain("callback"), t.callback_b64())),
+                Slot::Var(0),
+            ),
+            Slot::Var(i) => match spec.vars.get(i) {
+                Some(v) => (
+                    field(
+                        FieldName {
+                            prefix: "x:",
+                            name: v.name,
+                        },
+                        v.value.as_bytes(),
+                    ),
+                    Slot::Var(i.saturating_add(1)),
+                ),
+                None => (None, Slot::Done),
+            },
+            Slot::Done => (None, Slot::Done),
+        }
+    }
+}
+
+impl<'f> Iterator for Fields<'f, '_> {
+    type Item = FormField<'f>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.slot != Slot::Done {
+            let (field, next) = self.at(self.slot);
+            self.slot = next;
+            if field.is_some() {
+                return field;
+            }
+        }
+        None
+    }
+}
