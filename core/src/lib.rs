@@ -79,6 +79,7 @@
 
 mod credentials;
 mod error;
+pub mod gateway;
 pub mod policy;
 pub mod sign;
 mod signer;

@@ -106,7 +106,7 @@ impl Target<'_> {
     }
 
     /// Writes the URL the camera posts to (no trailing slash).
-    pub fn write_url<S: Sink>(&self, sink: &mut S) -> Result<(), Error> {
+    pub fn write_url<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), Error> {
         sink.put(self.protocol.scheme_prefix())?;
         if self.virtual_hosted() {
             sink.put(self.bucket.as_bytes())?;

@@ -53,7 +53,7 @@ impl Callback<'_> {
     }
 
     /// Writes the callback JSON (before base64).
-    pub(crate) fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), Error> {
+    pub(crate) fn emit<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), Error> {
         sink.put(b"{\"callbackUrl\":")?;
         json::string(sink, self.url.as_bytes())?;
         if let Some(host) = self.host {

@@ -32,7 +32,7 @@ pub(crate) struct Spans {
 }
 
 /// Writes the V4 credential scope `AK/YYYYMMDD/REGION/SERVICE/TERMINATOR`.
-pub(crate) fn credential<S: Sink>(
+pub(crate) fn credential<S: Sink + ?Sized>(
     sink: &mut S,
     params: &V4Params,
     access_key_id: &str,
@@ -55,7 +55,7 @@ pub(crate) fn credential<S: Sink>(
 }
 
 /// Writes `{"NAME":"` + what `value` writes + `"}` and returns where the value went.
-fn verbatim_member<S: Sink>(
+fn verbatim_member<S: Sink + ?Sized>(
     sink: &mut S,
     name: &[u8],
     value: impl FnOnce(&mut S) -> Result<(), Error>,
@@ -71,7 +71,7 @@ fn verbatim_member<S: Sink>(
 }
 
 /// Writes the whole policy JSON and returns the spans of the verbatim values.
-pub(crate) fn emit<S: Sink>(
+pub(crate) fn emit<S: Sink + ?Sized>(
     sink: &mut S,
     spec: &PolicySpec<'_>,
     auth: &AuthConditions<'_>,
@@ -166,7 +166,11 @@ pub(crate) fn emit<S: Sink>(
 }
 
 /// Writes `,` and one field condition in the form its rule asks for.
-fn condition<S: Sink>(sink: &mut S, name: &[&[u8]], spec: &FieldSpec<'_>) -> Result<(), Error> {
+fn condition<S: Sink + ?Sized>(
+    sink: &mut S,
+    name: &[&[u8]],
+    spec: &FieldSpec<'_>,
+) -> Result<(), Error> {
     sink.put(b",")?;
     let (op, list): (&[u8], _) = match spec.rule {
         Rule::Exact => return json::member_object(sink, name, spec.value.as_bytes()),

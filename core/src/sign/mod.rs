@@ -3,7 +3,7 @@
 //! POST signatures have no canonical request: the string to sign is the base64 policy itself.
 //! The two V4 schemes are one key chain with different constants ([`V4Params`]).
 
-mod mac;
+pub(crate) mod mac;
 mod v4;
 
 pub(crate) use v4::KeyCache;

@@ -22,7 +22,7 @@ impl<'t> FieldName<'t> {
     }
 
     /// Writes the full name.
-    pub fn write<S: Sink>(&self, sink: &mut S) -> Result<(), Error> {
+    pub fn write<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), Error> {
         sink.put(self.prefix.as_bytes())?;
         sink.put(self.name.as_bytes())
     }

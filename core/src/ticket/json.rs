@@ -36,14 +36,14 @@ impl Ticket<'_> {
     }
 
     /// Writes the ticket as JSON in `shape` into any sink.
-    pub fn emit_json<S: Sink>(&self, sink: &mut S, shape: Shape) -> Result<(), Error> {
+    pub fn emit_json<S: Sink + ?Sized>(&self, sink: &mut S, shape: Shape) -> Result<(), Error> {
         match shape {
             Shape::Upticket => self.emit_upticket(sink),
             Shape::OssAppServerV1 | Shape::OssAppServerV4 => self.emit_app_server(sink, shape),
         }
     }
 
-    fn emit_upticket<S: Sink>(&self, sink: &mut S) -> Result<(), Error> {
+    fn emit_upticket<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), Error> {
         sink.put(b"{\"url\":\"")?;
         self.write_url(sink)?;
         sink.put(b"\",\"key\":")?;
@@ -78,7 +78,7 @@ impl Ticket<'_> {
             && s.vars.is_empty()
     }
 
-    fn emit_app_server<S: Sink>(&self, sink: &mut S, shape: Shape) -> Result<(), Error> {
+    fn emit_app_server<S: Sink + ?Sized>(&self, sink: &mut S, shape: Shape) -> Result<(), Error> {
         let scheme_fits = matches!(
             (shape, self.target.scheme),
             (Shape::OssAppServerV1, Scheme::OssV1) | (Shape::OssAppServerV4, Scheme::OssV4)

@@ -90,7 +90,7 @@ impl<'t> Ticket<'t> {
     }
 
     /// Writes the URL to post to.
-    pub fn write_url<S: Sink>(&self, sink: &mut S) -> Result<(), Error> {
+    pub fn write_url<S: Sink + ?Sized>(&self, sink: &mut S) -> Result<(), Error> {
         self.target.write_url(sink)
     }
 

@@ -9,7 +9,7 @@ use crate::Error;
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Encodes what is put into it and writes the base64 text to the inner sink.
-pub struct Base64Writer<'s, S: Sink> {
+pub struct Base64Writer<'s, S: Sink + ?Sized> {
     inner: &'s mut S,
     carry: [u8; 3],
     held: usize,
@@ -25,7 +25,7 @@ fn quad([a, b, c]: [u8; 3]) -> [u8; 4] {
     [sextet(v >> 18), sextet(v >> 12), sextet(v >> 6), sextet(v)]
 }
 
-impl<'s, S: Sink> Base64Writer<'s, S> {
+impl<'s, S: Sink + ?Sized> Base64Writer<'s, S> {
     /// An encoder writing into `inner`.
     pub fn new(inner: &'s mut S) -> Self {
         Base64Writer {
@@ -47,7 +47,7 @@ impl<'s, S: Sink> Base64Writer<'s, S> {
     }
 }
 
-impl<S: Sink> Sink for Base64Writer<'_, S> {
+impl<S: Sink + ?Sized> Sink for Base64Writer<'_, S> {
     fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
         for &b in bytes {
             if let Some(slot) = self.carry.get_mut(self.held) {

@@ -15,7 +15,7 @@ const fn needs_escape(b: u8) -> bool {
 }
 
 /// Writes the body of a JSON string (no quotes) for `bytes`, escaping as the module says.
-pub fn escaped<S: Sink>(sink: &mut S, bytes: &[u8]) -> Result<(), Error> {
+pub fn escaped<S: Sink + ?Sized>(sink: &mut S, bytes: &[u8]) -> Result<(), Error> {
     let mut rest = bytes;
     while let Some(at) = rest.iter().position(|&b| needs_escape(b)) {
         let (run, tail) = rest.split_at(at);
@@ -43,14 +43,14 @@ pub fn escaped<S: Sink>(sink: &mut S, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// Writes `"…"` with `bytes` escaped.
-pub fn string<S: Sink>(sink: &mut S, bytes: &[u8]) -> Result<(), Error> {
+pub fn string<S: Sink + ?Sized>(sink: &mut S, bytes: &[u8]) -> Result<(), Error> {
     sink.put(b"\"")?;
     escaped(sink, bytes)?;
     sink.put(b"\"")
 }
 
 /// Writes `n` in decimal.
-pub fn number<S: Sink>(sink: &mut S, n: u64) -> Result<(), Error> {
+pub fn number<S: Sink + ?Sized>(sink: &mut S, n: u64) -> Result<(), Error> {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut v = n;
@@ -68,7 +68,11 @@ pub fn number<S: Sink>(sink: &mut S, n: u64) -> Result<(), Error> {
 }
 
 /// Writes `{"name":"value"}`: an exact-match condition, or one member object.
-pub fn member_object<S: Sink>(sink: &mut S, name: &[&[u8]], value: &[u8]) -> Result<(), Error> {
+pub fn member_object<S: Sink + ?Sized>(
+    sink: &mut S,
+    name: &[&[u8]],
+    value: &[u8],
+) -> Result<(), Error> {
     sink.put(b"{\"")?;
     for part in name {
         escaped(sink, part)?;
