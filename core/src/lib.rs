@@ -96,7 +96,7 @@ pub use policy::{
     SuccessStatus, Var,
 };
 pub use sign::Signature;
-pub use signer::Signer;
+pub use signer::{Signer, sign_policy};
 pub use target::{Protocol, Scheme, Target, UrlStyle};
 pub use ticket::{FormField, Shape, SignedPolicy, Ticket};
 pub use time::UnixTime;

@@ -101,22 +101,6 @@ impl<'a> Signer<'a> {
         Ok(Ticket::new(self.target, spec, signed, json, spans, expires))
     }
 
-    /// Signs policy JSON exactly as given (no re-serialisation), for `now`'s date.
-    ///
-    /// Its base64 goes into `scratch` (at least `base64_len(policy_json.len())` bytes). The
-    /// caller is responsible for the policy's auth conditions; [`Signer::issue`] adds them itself.
-    pub fn sign_policy<'t>(
-        &mut self,
-        policy_json: &'t [u8],
-        now: UnixTime,
-        scratch: &'t mut [u8],
-    ) -> Result<SignedPolicy<'t>, Error>
-    where
-        'a: 't,
-    {
-        self.sign_into(policy_json, now, scratch)
-    }
-
     fn sign_into<'t>(
         &mut self,
         json: &[u8],
@@ -126,35 +110,99 @@ impl<'a> Signer<'a> {
     where
         'a: 't,
     {
-        let n = base64::engine::general_purpose::STANDARD
-            .encode_slice(json, b64_buf)
-            .map_err(|_| Error::BufferTooSmall)?;
-        let (b64, _) = b64_buf.split_at_mut(n);
-        let b64: &'t [u8] = b64;
+        let params = self.v4_params();
         let secret = self.credentials.secret.expose();
-        let signature: Signature = match self.target.scheme {
-            Scheme::OssV1 => sign::sign_v1(secret, b64)?,
-            Scheme::OssV4 | Scheme::S3V4 => {
-                let params = self.v4_params();
-                let key = self.cache.get(&params, secret, now, self.target.region);
-                sign::sign_v4(&key, b64)
-            }
-        };
-        SignedPolicy::new(
-            self.target,
-            self.credentials.access_key_id,
-            self.credentials.security_token,
+        let (region, cache) = (self.target.region, &mut self.cache);
+        sign_with(
+            self.target.scheme,
+            &self.credentials,
+            region,
             now,
-            b64,
-            signature,
+            json,
+            b64_buf,
+            |b64| {
+                Ok(match params {
+                    None => sign::sign_v1(secret, b64)?,
+                    Some(params) => sign::sign_v4(&cache.get(&params, secret, now, region), b64),
+                })
+            },
         )
     }
 
-    const fn v4_params(&self) -> V4Params {
-        if self.target.scheme.is_oss() {
-            V4Params::OSS
-        } else {
-            V4Params::S3
-        }
+    fn v4_params(&self) -> Option<V4Params> {
+        v4_params(self.target.scheme)
     }
+}
+
+fn v4_params(scheme: Scheme) -> Option<V4Params> {
+    match scheme {
+        Scheme::OssV4 => Some(V4Params::OSS),
+        Scheme::S3V4 => Some(V4Params::S3),
+        Scheme::OssV1 => None,
+    }
+}
+
+/// Signs policy JSON exactly as given (no re-serialisation) for `now`'s date: the offline
+/// counterpart of the OSS console's signature tool.
+///
+/// Its base64 goes into `scratch` (at least [`wire::base64_len`](crate::wire::base64_len) of
+/// the JSON's length). The caller is responsible for the policy's auth conditions; [`Signer::issue`]
+/// adds them itself. `region` is checked for the V4 schemes only.
+pub fn sign_policy<'t>(
+    scheme: Scheme,
+    credentials: &Credentials<'t>,
+    region: &str,
+    now: UnixTime,
+    policy_json: &[u8],
+    scratch: &'t mut [u8],
+) -> Result<SignedPolicy<'t>, Error> {
+    let secret = credentials.secret.expose();
+    let params = v4_params(scheme);
+    if params.is_some() {
+        crate::validate::region(region)?;
+    }
+    sign_with(
+        scheme,
+        credentials,
+        region,
+        now,
+        policy_json,
+        scratch,
+        |b64| {
+            Ok(match params {
+                None => sign::sign_v1(secret, b64)?,
+                Some(params) => {
+                    let key = sign::SigningKey::derive(&params, secret, &now.date(), region);
+                    sign::sign_v4(&key, b64)
+                }
+            })
+        },
+    )
+}
+
+/// Base64-encodes `json` into `b64_buf`, signs the base64 with `sign`, and collects the result.
+fn sign_with<'t>(
+    scheme: Scheme,
+    credentials: &Credentials<'t>,
+    region: &str,
+    now: UnixTime,
+    json: &[u8],
+    b64_buf: &'t mut [u8],
+    sign: impl FnOnce(&[u8]) -> Result<Signature, Error>,
+) -> Result<SignedPolicy<'t>, Error> {
+    let n = base64::engine::general_purpose::STANDARD
+        .encode_slice(json, b64_buf)
+        .map_err(|_| Error::BufferTooSmall)?;
+    let (b64, _) = b64_buf.split_at_mut(n);
+    let b64: &'t [u8] = b64;
+    let signature = sign(b64)?;
+    SignedPolicy::new(
+        scheme,
+        region,
+        credentials.access_key_id,
+        credentials.security_token,
+        now,
+        b64,
+        signature,
+    )
 }

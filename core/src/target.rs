@@ -1,8 +1,8 @@
 //! Where tickets upload to: scheme, bucket, endpoint, region and URL style.
 
-use crate::validate::{self, Limit};
+use crate::Error;
+use crate::validate;
 use crate::wire::Sink;
-use crate::{Error, Field};
 
 /// How a ticket is signed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,9 +96,7 @@ impl Target<'_> {
     pub fn validate(&self) -> Result<(), Error> {
         validate::bucket(self.bucket, self.scheme)?;
         validate::endpoint(self.endpoint)?;
-        validate::charset(self.region, Field::Region, Limit::REGION, |b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'
-        })
+        validate::region(self.region)
     }
 
     const fn virtual_hosted(&self) -> bool {

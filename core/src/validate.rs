@@ -138,3 +138,10 @@ pub(crate) fn endpoint(endpoint: &str) -> Result<(), Error> {
         Err(Error::InvalidCharacter(Field::Endpoint))
     }
 }
+
+/// A region id: `a-z 0-9 -`.
+pub(crate) fn region(region: &str) -> Result<(), Error> {
+    charset(region, Field::Region, Limit::REGION, |b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'
+    })
+}

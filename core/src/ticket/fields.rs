@@ -4,7 +4,6 @@ use core::fmt;
 
 use super::Ticket;
 use crate::Error;
-use crate::Scheme;
 use crate::wire::Sink;
 
 /// A form-field name: a fixed prefix and a part that may come from the spec (meta, `x:`).
@@ -17,7 +16,7 @@ pub struct FieldName<'t> {
 }
 
 impl<'t> FieldName<'t> {
-    const fn plain(name: &'t str) -> Self {
+    pub(crate) const fn plain(name: &'t str) -> Self {
         FieldName { prefix: "", name }
     }
 
@@ -56,9 +55,7 @@ pub struct FormField<'f> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
     Key,
-    Policy,
-    Auth(usize),
-    Token,
+    Signed(usize),
     ContentType,
     CacheControl,
     ContentDisposition,
@@ -92,7 +89,6 @@ impl<'f, 't> Fields<'f, 't> {
         let spec = t.spec;
         let signed = &t.signed;
         let scheme = signed.scheme();
-        let prefix = scheme.field_prefix();
         let field = |name: FieldName<'f>, value: &'f [u8]| Some(FormField { name, value });
         let spec_field = |name: &'static str, value: Option<crate::policy::FieldSpec<'t>>| {
             value.and_then(|v| field(FieldName::plain(name), v.value.as_bytes()))
@@ -100,65 +96,12 @@ impl<'f, 't> Fields<'f, 't> {
         match slot {
             Slot::Key => (
                 field(FieldName::plain("key"), spec.key.value.as_bytes()),
-                Slot::Policy,
+                Slot::Signed(0),
             ),
-            Slot::Policy => (
-                field(FieldName::plain("policy"), signed.policy_b64()),
-                Slot::Auth(0),
-            ),
-            Slot::Auth(i) => {
-                let next = Slot::Auth(i.saturating_add(1));
-                let sig = signed.signature().as_bytes();
-                let f = match (scheme, i) {
-                    (Scheme::OssV1, 0) => field(
-                        FieldName::plain("OSSAccessKeyId"),
-                        signed.access_key_id().as_bytes(),
-                    ),
-                    (Scheme::OssV1, 1) => field(FieldName::plain("Signature"), sig),
-                    (Scheme::OssV4, 0) => field(
-                        FieldName::plain("x-oss-signature-version"),
-                        b"OSS4-HMAC-SHA256",
-                    ),
-                    (Scheme::S3V4, 0) => {
-                        field(FieldName::plain("x-amz-algorithm"), b"AWS4-HMAC-SHA256")
-                    }
-                    (Scheme::OssV4 | Scheme::S3V4, 1) => field(
-                        FieldName {
-                            prefix,
-                            name: "credential",
-                        },
-                        signed.credential(),
-                    ),
-                    (Scheme::OssV4 | Scheme::S3V4, 2) => field(
-                        FieldName {
-                            prefix,
-                            name: "date",
-                        },
-                        signed.date(),
-                    ),
-                    (Scheme::OssV4 | Scheme::S3V4, 3) => field(
-                        FieldName {
-                            prefix,
-                            name: "signature",
-                        },
-                        sig,
-                    ),
-                    _ => return (None, Slot::Token),
-                };
-                (f, next)
-            }
-            Slot::Token => (
-                signed.security_token().and_then(|tok| {
-                    field(
-                        FieldName {
-                            prefix,
-                            name: "security-token",
-                        },
-                        tok.as_bytes(),
-                    )
-                }),
-                Slot::ContentType,
-            ),
+            Slot::Signed(i) => match signed.field(i) {
+                Some(f) => (Some(f), Slot::Signed(i.saturating_add(1))),
+                None => (None, Slot::ContentType),
+            },
             Slot::ContentType => (
                 spec_field("Content-Type", spec.content_type),
                 Slot::CacheControl,

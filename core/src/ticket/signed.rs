@@ -1,9 +1,10 @@
 //! A signed policy: base64, signature, date and credential, and its auth form fields.
 
+use super::{FieldName, FormField};
 use crate::policy::write_credential;
 use crate::sign::{Signature, V4Params};
 use crate::time::ISO_BASIC_LEN;
-use crate::{Error, MAX_CREDENTIAL_LEN, Scheme, Target, UnixTime};
+use crate::{Error, MAX_CREDENTIAL_LEN, Scheme, UnixTime};
 
 /// The output of signing: what goes into the `policy`, auth and token form fields.
 #[derive(Clone, Debug)]
@@ -19,7 +20,8 @@ pub struct SignedPolicy<'t> {
 
 impl<'t> SignedPolicy<'t> {
     pub(crate) fn new(
-        target: Target<'t>,
+        scheme: Scheme,
+        region: &str,
         access_key_id: &'t str,
         token: Option<&'t str>,
         now: UnixTime,
@@ -27,22 +29,16 @@ impl<'t> SignedPolicy<'t> {
         signature: Signature,
     ) -> Result<Self, Error> {
         let mut credential = heapless::Vec::new();
-        let params = match target.scheme {
+        let params = match scheme {
             Scheme::OssV4 => Some(V4Params::OSS),
             Scheme::S3V4 => Some(V4Params::S3),
             Scheme::OssV1 => None,
         };
         if let Some(params) = params {
-            write_credential(
-                &mut credential,
-                &params,
-                access_key_id,
-                &now.date(),
-                target.region,
-            )?;
+            write_credential(&mut credential, &params, access_key_id, &now.date(), region)?;
         }
         Ok(SignedPolicy {
-            scheme: target.scheme,
+            scheme,
             access_key_id,
             token,
             policy_b64,
@@ -85,5 +81,51 @@ impl<'t> SignedPolicy<'t> {
     /// The STS security token, if any.
     pub fn security_token(&self) -> Option<&'t str> {
         self.token
+    }
+
+    /// The form field at `index` of the signed part: `policy`, the scheme's auth fields, then
+    /// the security token. `None` past the end.
+    pub fn field(&self, index: usize) -> Option<FormField<'_>> {
+        let plain = |name: &'static str, value: &'static [u8]| FormField {
+            name: FieldName::plain(name),
+            value,
+        };
+        let prefix = self.scheme.field_prefix();
+        let own = |name: &'static str, value| FormField {
+            name: FieldName { prefix, name },
+            value,
+        };
+        let sig = self.signature.as_bytes();
+        let token_index = match self.scheme {
+            Scheme::OssV1 => 3,
+            Scheme::OssV4 | Scheme::S3V4 => 5,
+        };
+        let field = match (self.scheme, index) {
+            (_, 0) => FormField {
+                name: FieldName::plain("policy"),
+                value: self.policy_b64,
+            },
+            (Scheme::OssV1, 1) => FormField {
+                name: FieldName::plain("OSSAccessKeyId"),
+                value: self.access_key_id.as_bytes(),
+            },
+            (Scheme::OssV1, 2) => FormField {
+                name: FieldName::plain("Signature"),
+                value: sig,
+            },
+            (Scheme::OssV4, 1) => plain("x-oss-signature-version", b"OSS4-HMAC-SHA256"),
+            (Scheme::S3V4, 1) => plain("x-amz-algorithm", b"AWS4-HMAC-SHA256"),
+            (Scheme::OssV4 | Scheme::S3V4, 2) => own("credential", &self.credential),
+            (Scheme::OssV4 | Scheme::S3V4, 3) => own("date", &self.date),
+            (Scheme::OssV4 | Scheme::S3V4, 4) => own("signature", sig),
+            (_, i) if i == token_index => own("security-token", self.token?.as_bytes()),
+            _ => return None,
+        };
+        Some(field)
+    }
+
+    /// The signed part's form fields in order (see [`SignedPolicy::field`]).
+    pub fn fields(&self) -> impl Iterator<Item = FormField<'_>> {
+        (0..).map_while(|i| self.field(i))
     }
 }
