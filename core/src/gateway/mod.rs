@@ -16,6 +16,8 @@ pub mod http;
 pub mod naming;
 pub mod rate;
 pub mod replay;
+#[cfg(test)]
+mod tests;
 
 use serde::Deserialize;
 
