@@ -81,8 +81,20 @@ fn now_secs(offset: &AtomicI64) -> u64 {
     (real + offset.load(Ordering::SeqCst)).max(0) as u64
 }
 
-/// Runs the demo.
+/// Runs the demo. With `--store`, the secret comes from `UPTICKET_ACCESS_KEY_SECRET`; the
+/// embedded store gets a fresh random one.
 pub fn run(args: &DemoArgs) -> Result<(), String> {
+    let secret = match &args.store {
+        Some(_) => std::env::var("UPTICKET_ACCESS_KEY_SECRET")
+            .map_err(|_| "--store needs the secret in UPTICKET_ACCESS_KEY_SECRET".to_string())?,
+        None => camera::nonce() + &camera::nonce(),
+    };
+    run_with_secret(args, &secret)
+}
+
+/// Runs the demo with the store's secret given; `Err` if any upload failed or any rogue
+/// attempt was not refused.
+pub fn run_with_secret(args: &DemoArgs, secret: &str) -> Result<(), String> {
     let scheme =
         Scheme::from_name(&args.scheme).ok_or_else(|| format!("unknown scheme {}", args.scheme))?;
     let region = args.region.clone().unwrap_or_else(|| {
@@ -95,13 +107,12 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
     });
     let dir = std::env::temp_dir().join(format!("upticket-demo-{}", std::process::id()));
     let _cleanup = RemoveOnDrop(dir.clone());
-    let (secret, endpoint, style, store) = match &args.store {
+    let (endpoint, style, store) = match &args.store {
         None => {
-            let secret = camera::nonce() + &camera::nonce();
             let mut cfg = StoreConfig::new(
                 &dir,
                 &[&args.bucket],
-                vec![Credential::new(&args.access_key_id, &secret)],
+                vec![Credential::new(&args.access_key_id, secret)],
             );
             cfg.region = region.clone();
             cfg.domain = Some("localhost".into());
@@ -112,17 +123,14 @@ pub fn run(args: &DemoArgs) -> Result<(), String> {
             } else {
                 (format!("127.0.0.1:{port}"), "path")
             };
-            (secret, endpoint, style, Some(store))
+            (endpoint, style, Some(store))
         }
         Some(url) => {
             if scheme != Scheme::S3V4 {
                 return Err("--store needs --scheme s3-v4 (no local server speaks OSS)".into());
             }
             let host = upload::HttpUrl::parse(url)?.host;
-            let secret = std::env::var("UPTICKET_ACCESS_KEY_SECRET").map_err(|_| {
-                "--store needs the secret in UPTICKET_ACCESS_KEY_SECRET".to_string()
-            })?;
-            (secret, host, "path", None)
+            (host, "path", None)
         }
     };
     let mut cameras: Vec<Camera> = (1..=args.cameras.max(1))
