@@ -211,7 +211,7 @@ pub fn run_with_secret(args: &DemoArgs, secret: &str) -> Result<(), String> {
         args.bucket
     );
     println!(
-        "gateway http://{} (browser page: http://{}/?camera={}&key={})",
+        "gateway http://{} (browser page: http://{}/#camera={}&key={})",
         srv.addr(),
         srv.addr(),
         cameras[0].id,

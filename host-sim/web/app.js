@@ -6,9 +6,30 @@ const $ = (id) => document.getElementById(id);
 const log = (line) => { $("log").textContent += line + "\n"; };
 const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
 const fromHex = (s) => new Uint8Array(s.match(/../g).map((h) => parseInt(h, 16)));
+// Shows the outcome as text (never as HTML: error messages may quote what a server sent).
+const show = (ok, text) => {
+  const p = document.createElement("p");
+  p.id = "outcome";
+  p.className = ok ? "ok" : "bad";
+  p.textContent = text;
+  $("result").replaceChildren(p);
+};
 
-// Prefill from the query string, e.g. /?camera=web-0001&key=... (the demo prints such a link).
-const params = new URLSearchParams(location.search);
+// The gateway takes file names of at most 64 bytes (docs/api.md section 1) and turns anything but
+// A-Z a-z 0-9 . _ - into _; the app-server shapes put the same name after `dir`. So send a name
+// it accepts: sanitised, and shortened (keeping a short extension) when it is too long.
+const MAX_NAME = 64;
+function safeFileName(name) {
+  const clean = name.replace(/[^A-Za-z0-9._-]/gu, "_") || "file";
+  if (clean.length <= MAX_NAME) return clean;
+  const dot = clean.lastIndexOf(".");
+  const ext = dot > 0 && clean.length - dot <= 9 ? clean.slice(dot) : "";
+  return (clean.slice(0, MAX_NAME - ext.length).replace(/[._-]+$/u, "") || "file") + ext;
+}
+
+// Prefill from the fragment, e.g. /#camera=cam-0001&key=... (the demo prints such a link). A
+// fragment never leaves the browser, so the camera key is not sent in any request.
+const params = new URLSearchParams(location.hash.slice(1));
 $("camera").value = params.get("camera") || "";
 $("key").value = params.get("key") || "";
 if (params.get("shape")) $("shape").value = params.get("shape");
@@ -56,23 +77,23 @@ function formFromTicket(ticket, fileName) {
 
 async function upload() {
   $("log").textContent = "";
-  $("result").textContent = "";
+  $("result").replaceChildren();
   const file = $("file").files[0];
   if (!file) { log("Pick a file first."); return; }
   $("upload").disabled = true;
   try {
     const shape = $("shape").value;
     const target = "/v1/tickets" + (shape === "upticket" ? "" : "?shape=" + shape);
-    const body = JSON.stringify({ name: file.name, size: file.size, content_type: file.type || "application/octet-stream" });
+    const safeName = safeFileName(file.name);
+    const body = JSON.stringify({ name: safeName, size: file.size, content_type: file.type || "application/octet-stream" });
     log("POST " + target + " " + body);
     const resp = await signedTicketRequest($("camera").value.trim(), $("key").value.trim(), target, body);
     const ticket = await resp.json();
     if (!resp.ok) {
       log("gateway: " + resp.status + " " + JSON.stringify(ticket));
-      $("result").innerHTML = '<p class="bad" id="outcome">Ticket refused: ' + resp.status + "</p>";
+      show(false, "Ticket refused: " + resp.status);
       return;
     }
-    const safeName = file.name.replace(/[^A-Za-z0-9._-]/g, "_");
     const [url, fields] = formFromTicket(ticket, safeName);
     log("ticket for " + (ticket.key || ticket.dir + safeName) + ", posting to " + url);
     const form = new FormData();
@@ -82,11 +103,10 @@ async function upload() {
     const text = await stored.text();
     log("store: " + stored.status + (text ? " " + text : ""));
     const good = stored.status >= 200 && stored.status < 300;
-    $("result").innerHTML = '<p class="' + (good ? "ok" : "bad") + '" id="outcome">' +
-      (good ? "Uploaded: " : "Upload refused: ") + stored.status + "</p>";
+    show(good, (good ? "Uploaded: " : "Upload refused: ") + stored.status);
   } catch (e) {
     log("error: " + e);
-    $("result").innerHTML = '<p class="bad" id="outcome">Error: ' + e + "</p>";
+    show(false, "Error: " + e);
   } finally {
     $("upload").disabled = false;
   }

@@ -156,6 +156,33 @@ fn read_head(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
     }))
 }
 
+/// Cross-origin headers on every answer (successes and errors alike), so that a browser page
+/// served from another origin (the gateway's upload page) may read what the store said. Real OSS
+/// and S3 send these when a bucket CORS rule matches; the simulator allows every origin.
+const CORS_HEADERS: &[(&str, &str)] = &[
+    ("Access-Control-Allow-Origin", "*"),
+    (
+        "Access-Control-Expose-Headers",
+        "ETag, Location, x-oss-request-id, x-amz-request-id",
+    ),
+];
+
+/// The answer to a CORS preflight (`OPTIONS`), in case a browser sends one.
+fn preflight() -> Response {
+    Response {
+        status: 204,
+        headers: vec![
+            (
+                "Access-Control-Allow-Methods".into(),
+                "POST, GET, HEAD".into(),
+            ),
+            ("Access-Control-Allow-Headers".into(), "*".into()),
+            ("Access-Control-Max-Age".into(), "600".into()),
+        ],
+        body: Vec::new(),
+    }
+}
+
 fn write_response(mut stream: &TcpStream, response: &Response, head_only: bool) -> io::Result<()> {
     let mut out = format!(
         "HTTP/1.1 {} {}\r\nServer: upticket-sim\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -163,6 +190,9 @@ fn write_response(mut stream: &TcpStream, response: &Response, head_only: bool) 
         reason(response.status),
         response.body.len()
     );
+    for (name, value) in CORS_HEADERS {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
     for (name, value) in &response.headers {
         out.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -348,6 +378,7 @@ fn connection(stream: TcpStream, shared: &Shared, request_id: &str) -> io::Resul
                 body: accepted.body.into_bytes(),
             })
         }
+        ("OPTIONS", Some(_)) => Ok(preflight()),
         ("GET" | "HEAD", Some(Target { bucket: None, .. })) => Ok(list_buckets(shared)),
         (
             "GET" | "HEAD",
@@ -394,4 +425,103 @@ fn connection(stream: TcpStream, shared: &Shared, request_id: &str) -> io::Resul
         .headers
         .push(("x-oss-request-id".into(), request_id.to_owned()));
     write_response(&stream, &response, head_only)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read as _, Write as _};
+    use std::net::TcpStream;
+
+    use crate::store::{Credential, RunningStore, Store, StoreConfig};
+
+    struct Dir(std::path::PathBuf);
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn start() -> (RunningStore, Dir) {
+        let dir = std::env::temp_dir().join(format!("upticket-store-cors-{}", std::process::id()));
+        let mut config = StoreConfig::new(&dir, &["demo"], vec![Credential::new("ak", "sk")]);
+        config.domain = Some("localhost".into());
+        (Store::start(config).expect("store starts"), Dir(dir))
+    }
+
+    /// Sends `head` (+ `body`) and returns the status and the lower-cased header lines.
+    fn exchange(store: &RunningStore, head: &str, body: &[u8]) -> (u16, Vec<String>) {
+        let mut stream = TcpStream::connect(store.addr()).expect("connect");
+        stream.write_all(head.as_bytes()).expect("write head");
+        stream.write_all(body).expect("write body");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read");
+        let text = String::from_utf8_lossy(&raw);
+        let head = text.split("\r\n\r\n").next().unwrap_or_default();
+        let status = head[9..12].parse().expect("status");
+        let lines = head.lines().skip(1).map(str::to_ascii_lowercase).collect();
+        (status, lines)
+    }
+
+    fn has(lines: &[String], line: &str) -> bool {
+        lines.iter().any(|l| l == line)
+    }
+
+    #[test]
+    fn every_answer_allows_any_origin_and_a_preflight_is_answered() {
+        let (store, _dir) = start();
+        let port = store.addr().port();
+
+        // A preflight, virtual-hosted as a browser sends it.
+        let (status, lines) = exchange(
+            &store,
+            &format!(
+                "OPTIONS / HTTP/1.1\r\nHost: demo.localhost:{port}\r\nOrigin: http://127.0.0.1:8080\r\n\
+                 Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\n\r\n"
+            ),
+            b"",
+        );
+        assert_eq!(status, 204, "{lines:?}");
+        assert!(has(&lines, "access-control-allow-origin: *"), "{lines:?}");
+        assert!(
+            has(&lines, "access-control-allow-methods: post, get, head"),
+            "{lines:?}"
+        );
+        assert!(has(&lines, "access-control-allow-headers: *"), "{lines:?}");
+
+        // A refused POST (no signature fields): an XML error the page must be able to read.
+        let boundary = "cors-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk.png\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"k.png\"\r\n\r\nx\r\n\
+             --{boundary}--\r\n"
+        );
+        let (status, lines) = exchange(
+            &store,
+            &format!(
+                "POST / HTTP/1.1\r\nHost: demo.localhost:{port}\r\nOrigin: http://127.0.0.1:8080\r\n\
+                 Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            ),
+            body.as_bytes(),
+        );
+        assert!((400..500).contains(&status), "{status} {lines:?}");
+        assert!(has(&lines, "access-control-allow-origin: *"), "{lines:?}");
+
+        // A request refused before routing (bad Content-Length) and a plain read.
+        let (status, lines) = exchange(
+            &store,
+            "POST /demo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: many\r\n\r\n",
+            b"",
+        );
+        assert_eq!(status, 400, "{lines:?}");
+        assert!(has(&lines, "access-control-allow-origin: *"), "{lines:?}");
+        let (status, lines) = exchange(
+            &store,
+            "GET /demo/missing.png HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"",
+        );
+        assert_eq!(status, 404, "{lines:?}");
+        assert!(has(&lines, "access-control-allow-origin: *"), "{lines:?}");
+    }
 }

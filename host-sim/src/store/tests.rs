@@ -170,6 +170,10 @@ fn oss_v4_1_form_is_accepted() {
     let (status, text) = post(&store, "examplebucket", &refs(&good), b"x");
     assert_eq!(status, 204, "{text}");
     assert!(
+        text.contains("\r\nAccess-Control-Allow-Origin: *\r\n"),
+        "{text}"
+    );
+    assert!(
         store
             .object("examplebucket", "cam/0001/frame.jpg")
             .expect("read")
