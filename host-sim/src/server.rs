@@ -21,8 +21,12 @@ pub const MAX_CONNECTIONS: usize = 256;
 /// How long a client may take to send its request.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Nonces the simulator remembers per camera: 256 requests per camera within the reorder slack
+/// (the firmware keeps 8).
+pub const SIM_REPLAY: usize = 256;
+
 /// The simulator's gateway type.
-pub type SimGateway = Gateway<'static, SIM_CAMERAS>;
+pub type SimGateway = Gateway<'static, SIM_CAMERAS, SIM_REPLAY>;
 
 /// Where the gateway's time comes from.
 pub type Clock = Arc<dyn Fn() -> Option<UnixTime> + Send + Sync>;

@@ -25,7 +25,7 @@ use self::config::{Camera, Config, ConfigError, MAX_CAMERAS};
 use self::http::{Request, Status};
 use self::naming::FileName;
 use self::rate::Bucket;
-use self::replay::{Admission, ReplayCache};
+use self::replay::{Admission, REPLAY_PER_CAMERA, ReplayGuard};
 use crate::wire::{Sink, json};
 use crate::{
     ContentLengthRange, Error, FieldSpec, PolicySpec, Scheme, Shape, Signer, Ticket, UnixTime,
@@ -64,18 +64,20 @@ struct TicketRequest<'r> {
     content_type: &'r str,
 }
 
-/// The gateway: configuration, signer, replay cache and rate limits.
-pub struct Gateway<'a, const CAMERAS: usize = MAX_CAMERAS> {
+/// The gateway: configuration, signer, and per-camera replay guards (`REPLAY` nonces each) and
+/// rate limits.
+pub struct Gateway<'a, const CAMERAS: usize = MAX_CAMERAS, const REPLAY: usize = REPLAY_PER_CAMERA>
+{
     config: Config<'a, CAMERAS>,
     signer: Signer<'a>,
-    replay: ReplayCache,
+    replay: [ReplayGuard<REPLAY>; CAMERAS],
     buckets: [Bucket; CAMERAS],
     time_floor: UnixTime,
     issued: u64,
     scratch: [u8; SCRATCH_LEN],
 }
 
-impl<const CAMERAS: usize> core::fmt::Debug for Gateway<'_, CAMERAS> {
+impl<const CAMERAS: usize, const REPLAY: usize> core::fmt::Debug for Gateway<'_, CAMERAS, REPLAY> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Gateway")
             .field("config", &self.config)
@@ -94,7 +96,7 @@ struct Authenticated<'r> {
 /// An early answer: status and reason.
 type Refusal = (Status, &'static str);
 
-impl<'a, const CAMERAS: usize> Gateway<'a, CAMERAS> {
+impl<'a, const CAMERAS: usize, const REPLAY: usize> Gateway<'a, CAMERAS, REPLAY> {
     /// A gateway for `config`, trusting clocks at or after `time_floor`.
     pub fn new(config: Config<'a, CAMERAS>, time_floor: UnixTime) -> Result<Self, ConfigError> {
         let credentials = config.credentials().map_err(ConfigError::Invalid)?;
@@ -102,7 +104,7 @@ impl<'a, const CAMERAS: usize> Gateway<'a, CAMERAS> {
         Ok(Gateway {
             config,
             signer,
-            replay: ReplayCache::default(),
+            replay: [ReplayGuard::default(); CAMERAS],
             buckets: [Bucket::default(); CAMERAS],
             time_floor,
             issued: 0,
@@ -247,10 +249,17 @@ impl<'a, const CAMERAS: usize> Gateway<'a, CAMERAS> {
         if !ok {
             return Err(FAILED);
         }
-        match self.replay.admit(camera, nonce, ts, now.as_secs()) {
+        let guard = self.replay.get_mut(index).ok_or(FAILED)?;
+        match guard.admit(nonce, ts) {
             Admission::Fresh => {}
             Admission::Replayed => return Err((Status::Unauthorized, "replayed nonce")),
-            Admission::Full => return Err((Status::TooManyRequests, "replay cache full")),
+            Admission::OutOfOrder => {
+                return Err((
+                    Status::Unauthorized,
+                    "timestamp older than this camera's last request",
+                ));
+            }
+            Admission::Full => return Err((Status::TooManyRequests, "too many requests at once")),
         }
         let rate = self.config.rate;
         let bucket = self.buckets.get_mut(index).ok_or(FAILED)?;
