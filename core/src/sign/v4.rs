@@ -107,3 +107,66 @@ impl KeyCache {
         key
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// OSS-V4-K of protocol.md §13: kSigning for (`sk`, 20231216, cn-hangzhou, oss).
+    const K_SIGNING: &str = "b412a03b134ebddd720f5167b5de6db66620ebb3b01cff4d49e3ccb09f8de97f";
+
+    fn hex(k: &SigningKey) -> heapless::String<64> {
+        let mut s = heapless::String::new();
+        for b in k.as_bytes() {
+            for d in [b >> 4, b & 15] {
+                let _ = s.push(char::from_digit(u32::from(d), 16).unwrap());
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn the_cache_derives_again_when_day_or_region_changes() {
+        let t = UnixTime::from_secs(1_702_743_657).unwrap(); // 2023-12-16T16:20:57Z
+        let mut cache = KeyCache::default();
+        assert_eq!(
+            hex(&cache.get(&V4Params::OSS, b"sk", t, "cn-hangzhou")),
+            K_SIGNING
+        );
+        // Same day, same region: the cached key.
+        let later = t.add_secs(3600).unwrap();
+        assert_eq!(
+            hex(&cache.get(&V4Params::OSS, b"sk", later, "cn-hangzhou")),
+            K_SIGNING
+        );
+        // Another region the same day, then back: each region's own key.
+        let other = cache.get(&V4Params::OSS, b"sk", t, "cn-beijing");
+        assert_eq!(
+            hex(&other),
+            hex(&SigningKey::derive(
+                &V4Params::OSS,
+                b"sk",
+                b"20231216",
+                "cn-beijing"
+            ))
+        );
+        assert_ne!(hex(&other), K_SIGNING);
+        assert_eq!(
+            hex(&cache.get(&V4Params::OSS, b"sk", t, "cn-hangzhou")),
+            K_SIGNING
+        );
+        // Past midnight UTC: the next day's key.
+        let next_day = t.add_secs(8 * 3600).unwrap(); // 2023-12-17T00:20:57Z
+        let k = cache.get(&V4Params::OSS, b"sk", next_day, "cn-hangzhou");
+        assert_eq!(
+            hex(&k),
+            hex(&SigningKey::derive(
+                &V4Params::OSS,
+                b"sk",
+                b"20231217",
+                "cn-hangzhou"
+            ))
+        );
+        assert_ne!(hex(&k), K_SIGNING);
+    }
+}

@@ -83,7 +83,10 @@ impl Ticket<'_> {
             (shape, self.target.scheme),
             (Shape::OssAppServerV1, Scheme::OssV1) | (Shape::OssAppServerV4, Scheme::OssV4)
         );
-        if !scheme_fits || !self.fits_app_server() {
+        // The V1 shape has no key for a security token: dropping it would hand out a ticket
+        // that cannot upload.
+        let token_fits = shape == Shape::OssAppServerV4 || self.signed.security_token().is_none();
+        if !scheme_fits || !token_fits || !self.fits_app_server() {
             return Err(Error::UnsupportedShape);
         }
         let signed = &self.signed;
