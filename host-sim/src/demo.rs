@@ -487,6 +487,14 @@ fn rogue_camera(world: &World, rogue: &Camera) -> Vec<Attempt> {
     let image = png::image(32, 32, 666);
     let mut rows = Vec::new();
 
+    // First, as if three minutes ago: a ticket that will have expired when it is used. (The
+    // camera's later requests move its timestamp mark, after which the gateway would refuse a
+    // request dated three minutes back.)
+    let back = LIFETIME_SECS + 60;
+    world.offset.store(-back, Ordering::SeqCst);
+    let stale = rogue_ticket(world, rogue, image.len());
+    world.offset.store(0, Ordering::SeqCst);
+
     let mut forged = rogue.clone();
     forged.id = "cam-0001".into();
     rows.push(gateway_attempt(
@@ -595,11 +603,7 @@ fn rogue_camera(world: &World, rogue: &Camera) -> Vec<Attempt> {
             post_with(world, &t, &image, Some(resign)),
         ));
     }
-    let back = LIFETIME_SECS + 60;
-    world.offset.store(-back, Ordering::SeqCst);
-    let old = rogue_ticket(world, rogue, image.len());
-    world.offset.store(0, Ordering::SeqCst);
-    match old {
+    match stale {
         Some(t) => rows.push(store_attempt(
             world,
             "expired ticket (issued 3 min ago)",
