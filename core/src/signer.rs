@@ -5,6 +5,7 @@ use base64::Engine as _;
 use crate::policy::{self, AuthConditions, PolicySpec};
 use crate::sign::{self, KeyCache, Signature, V4Params};
 use crate::ticket::{SignedPolicy, Ticket};
+use crate::time::{EXPIRATION_LEN, ISO_BASIC_LEN, day};
 use crate::wire::{Counter, SliceWriter, base64_len};
 use crate::{Credentials, Error, MAX_LIFETIME_SECS, Scheme, Target, UnixTime};
 
@@ -45,34 +46,39 @@ impl<'a> Signer<'a> {
     pub fn scratch_len(&self, spec: &PolicySpec<'_>) -> Result<usize, Error> {
         policy::check(spec, self.target.scheme)?;
         // Every instant writes dates of the same length, so the epoch stands in for `now`.
-        let json = self.policy_len(spec, UnixTime::from_secs(0)?)?;
+        let epoch = UnixTime::from_secs(0)?;
+        let mut counter = Counter::new();
+        policy::emit(
+            &mut counter,
+            spec,
+            &self.auth(epoch.iso_basic(), epoch.expiration()),
+        )?;
+        let json = counter.len();
         base64_len(json)
             .and_then(|b64| b64.checked_add(json))
             .ok_or(Error::BufferTooSmall)
     }
 
-    fn auth(&self, now: UnixTime, expires: UnixTime) -> AuthConditions<'a> {
+    fn auth(
+        &self,
+        date: [u8; ISO_BASIC_LEN],
+        expiration: [u8; EXPIRATION_LEN],
+    ) -> AuthConditions<'a> {
         AuthConditions {
             scheme: self.target.scheme,
             bucket: self.target.bucket,
             access_key_id: self.credentials.access_key_id,
             region: self.target.region,
-            now,
-            expires,
+            date,
+            expiration,
             token: self.credentials.security_token,
         }
     }
 
-    fn policy_len(&self, spec: &PolicySpec<'_>, now: UnixTime) -> Result<usize, Error> {
-        let mut counter = Counter::new();
-        policy::emit(&mut counter, spec, &self.auth(now, now))?;
-        Ok(counter.len())
-    }
-
     /// Issues a ticket for `spec`, valid from `now` for `lifetime_secs` (1 s to 7 days).
     ///
-    /// The policy JSON and its base64 are written into `scratch`, which must hold at least
-    /// [`Signer::scratch_len`] bytes; the ticket borrows it.
+    /// The policy JSON and then its base64 are written into `scratch`, which must hold at least
+    /// [`Signer::scratch_len`] bytes (less is [`Error::BufferTooSmall`]); the ticket borrows it.
     pub fn issue<'t>(
         &mut self,
         spec: &'t PolicySpec<'t>,
@@ -87,24 +93,33 @@ impl<'a> Signer<'a> {
             return Err(Error::InvalidLifetime);
         }
         let expires = now.add_secs(lifetime_secs)?;
-        let needed = self.scratch_len(spec)?;
-        if scratch.len() < needed {
-            return Err(Error::BufferTooSmall);
-        }
-        let json_len = self.policy_len(spec, now)?;
-        let b64_len = needed.checked_sub(json_len).ok_or(Error::BufferTooSmall)?;
-        let (b64_buf, json_buf) = scratch.split_at_mut(b64_len);
-        let mut writer = SliceWriter::new(json_buf);
-        let spans = policy::emit(&mut writer, spec, &self.auth(now, expires))?;
-        let json: &'t [u8] = writer.into_written();
-        let signed = self.sign_into(json, now, b64_buf)?;
-        Ok(Ticket::new(self.target, spec, signed, json, spans, expires))
+        policy::check(spec, self.target.scheme)?;
+        // One calendar conversion per date for the whole ticket.
+        let date = now.iso_basic();
+        let expiration = expires.expiration();
+        // The JSON goes first into scratch, its base64 right after it.
+        let mut writer = SliceWriter::new(&mut *scratch);
+        let spans = policy::emit(&mut writer, spec, &self.auth(date, expiration))?;
+        let json_len = writer.len();
+        let (json, b64_buf) = scratch.split_at_mut(json_len);
+        let json: &'t [u8] = json;
+        let signed = self.sign_into(json, now, date, b64_buf)?;
+        Ok(Ticket::new(
+            self.target,
+            spec,
+            signed,
+            json,
+            spans,
+            expires,
+            expiration,
+        ))
     }
 
     fn sign_into<'t>(
         &mut self,
         json: &[u8],
         now: UnixTime,
+        date: [u8; ISO_BASIC_LEN],
         b64_buf: &'t mut [u8],
     ) -> Result<SignedPolicy<'t>, Error>
     where
@@ -117,7 +132,7 @@ impl<'a> Signer<'a> {
             self.target.scheme,
             &self.credentials,
             region,
-            now,
+            date,
             json,
             b64_buf,
             |b64| {
@@ -161,18 +176,19 @@ pub fn sign_policy<'t>(
     if params.is_some() {
         crate::validate::region(region)?;
     }
+    let date = now.iso_basic();
     sign_with(
         scheme,
         credentials,
         region,
-        now,
+        date,
         policy_json,
         scratch,
         |b64| {
             Ok(match params {
                 None => sign::sign_v1(secret, b64)?,
                 Some(params) => {
-                    let key = sign::SigningKey::derive(&params, secret, &now.date(), region);
+                    let key = sign::SigningKey::derive(&params, secret, &day(&date), region);
                     sign::sign_v4(&key, b64)
                 }
             })
@@ -185,7 +201,7 @@ fn sign_with<'t>(
     scheme: Scheme,
     credentials: &Credentials<'t>,
     region: &str,
-    now: UnixTime,
+    date: [u8; ISO_BASIC_LEN],
     json: &[u8],
     b64_buf: &'t mut [u8],
     sign: impl FnOnce(&[u8]) -> Result<Signature, Error>,
@@ -201,7 +217,7 @@ fn sign_with<'t>(
         region,
         credentials.access_key_id,
         credentials.security_token,
-        now,
+        date,
         b64,
         signature,
     )

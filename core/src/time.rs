@@ -87,12 +87,7 @@ impl UnixTime {
 
     /// `YYYYMMDD`, the credential-scope date.
     pub fn date(self) -> [u8; DATE_LEN] {
-        let mut out = [0u8; DATE_LEN];
-        let basic = self.iso_basic();
-        for (o, b) in out.iter_mut().zip(basic.iter()) {
-            *o = *b;
-        }
-        out
+        day(&self.iso_basic())
     }
 
     /// Howard Hinnant's `civil_from_days`, on unsigned numbers (the epoch is the lower bound).
@@ -123,6 +118,15 @@ impl UnixTime {
             second: secs % 60,
         }
     }
+}
+
+/// The `YYYYMMDD` part of a `YYYYMMDDTHHMMSSZ` date (no second calendar conversion).
+pub fn day(iso_basic: &[u8; ISO_BASIC_LEN]) -> [u8; DATE_LEN] {
+    let mut out = [0u8; DATE_LEN];
+    for (o, b) in out.iter_mut().zip(iso_basic.iter()) {
+        *o = *b;
+    }
+    out
 }
 
 /// Writes `value` as `width` decimal digits at `at`; the callers' offsets are constant and in range.

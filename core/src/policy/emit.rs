@@ -2,12 +2,12 @@
 
 use core::ops::Range;
 
+use crate::Error;
 use crate::sign::V4Params;
 use crate::target::Scheme;
-use crate::time::{DATE_LEN, ISO_BASIC_LEN};
+use crate::time::{DATE_LEN, EXPIRATION_LEN, ISO_BASIC_LEN, day};
 use crate::wire::base64::Base64Writer;
 use crate::wire::{Sink, json};
-use crate::{Error, UnixTime};
 
 use super::{FieldSpec, PolicySpec, Rule};
 
@@ -18,8 +18,10 @@ pub(crate) struct AuthConditions<'a> {
     pub bucket: &'a str,
     pub access_key_id: &'a str,
     pub region: &'a str,
-    pub now: UnixTime,
-    pub expires: UnixTime,
+    /// `YYYYMMDDTHHMMSSZ` of the signing instant.
+    pub date: [u8; ISO_BASIC_LEN],
+    /// `YYYY-MM-DDTHH:MM:SS.000Z` of the expiry.
+    pub expiration: [u8; EXPIRATION_LEN],
     pub token: Option<&'a str>,
 }
 
@@ -78,7 +80,7 @@ pub(crate) fn emit<S: Sink + ?Sized>(
 ) -> Result<Spans, Error> {
     let mut spans = Spans::default();
     sink.put(b"{\"expiration\":\"")?;
-    sink.put(&auth.expires.expiration())?;
+    sink.put(&auth.expiration)?;
     sink.put(b"\",\"conditions\":[")?;
     json::member_object(sink, &[b"bucket"], auth.bucket.as_bytes())?;
     let prefix = auth.scheme.field_prefix().as_bytes();
@@ -94,8 +96,8 @@ pub(crate) fn emit<S: Sink + ?Sized>(
         sink.put(b"\":\"")?;
         sink.put(params.algorithm.as_bytes())?;
         sink.put(b"\"}")?;
-        let date: [u8; ISO_BASIC_LEN] = auth.now.iso_basic();
-        let day = auth.now.date();
+        let date = auth.date;
+        let day = day(&date);
         let name: &[u8] = if auth.scheme.is_oss() {
             b"x-oss-credential"
         } else {

@@ -49,6 +49,33 @@ pub struct FormField<'f> {
     pub name: FieldName<'f>,
     /// The field value.
     pub value: &'f [u8],
+    verbatim: bool,
+}
+
+impl<'f> FormField<'f> {
+    /// A field whose value comes from the caller (any UTF-8).
+    pub(crate) const fn new(name: FieldName<'f>, value: &'f [u8]) -> Self {
+        FormField {
+            name,
+            value,
+            verbatim: false,
+        }
+    }
+
+    /// A field whose value the signer made from a safe alphabet (base64, hex, dates, validated
+    /// ids, constants): it never needs JSON escaping.
+    pub(crate) const fn verbatim(name: FieldName<'f>, value: &'f [u8]) -> Self {
+        FormField {
+            name,
+            value,
+            verbatim: true,
+        }
+    }
+
+    /// Whether the value can be written into JSON without escaping.
+    pub const fn is_verbatim(&self) -> bool {
+        self.verbatim
+    }
 }
 
 /// Where the walk over a ticket's fields stands.
@@ -89,7 +116,8 @@ impl<'f, 't> Fields<'f, 't> {
         let spec = t.spec;
         let signed = &t.signed;
         let scheme = signed.scheme();
-        let field = |name: FieldName<'f>, value: &'f [u8]| Some(FormField { name, value });
+        let field = |name: FieldName<'f>, value: &'f [u8]| Some(FormField::new(name, value));
+        let safe = |name: FieldName<'f>, value: &'f [u8]| Some(FormField::verbatim(name, value));
         let spec_field = |name: &'static str, value: Option<crate::policy::FieldSpec<'t>>| {
             value.and_then(|v| field(FieldName::plain(name), v.value.as_bytes()))
         };
@@ -116,7 +144,7 @@ impl<'f, 't> Fields<'f, 't> {
             ),
             Slot::Status => (
                 spec.success_action_status.and_then(|s| {
-                    field(
+                    safe(
                         FieldName::plain("success_action_status"),
                         s.as_str().as_bytes(),
                     )
@@ -149,7 +177,7 @@ impl<'f, 't> Fields<'f, 't> {
             },
             Slot::ForbidOverwrite => (
                 if spec.forbid_overwrite {
-                    field(FieldName::plain("x-oss-forbid-overwrite"), b"true")
+                    safe(FieldName::plain("x-oss-forbid-overwrite"), b"true")
                 } else {
                     None
                 },
@@ -157,7 +185,7 @@ impl<'f, 't> Fields<'f, 't> {
             ),
             Slot::Callback => (
                 spec.callback
-                    .and_then(|_| field(FieldName::plain("callback"), t.callback_b64())),
+                    .and_then(|_| safe(FieldName::plain("callback"), t.callback_b64())),
                 Slot::Var(0),
             ),
             Slot::Var(i) => match spec.vars.get(i) {

@@ -24,12 +24,10 @@ impl Ticket<'_> {
         Ok(counter.len())
     }
 
-    /// Writes the ticket as JSON in `shape` into `out`; returns the bytes written.
+    /// Writes the ticket as JSON in `shape` into `out`; returns the bytes written. On
+    /// [`Error::BufferTooSmall`] the start of `out` may have been overwritten, but nothing is
+    /// returned as written.
     pub fn write_json<'o>(&self, shape: Shape, out: &'o mut [u8]) -> Result<&'o mut [u8], Error> {
-        let needed = self.json_len(shape)?;
-        if out.len() < needed {
-            return Err(Error::BufferTooSmall);
-        }
         let mut writer = SliceWriter::new(out);
         self.emit_json(&mut writer, shape)?;
         Ok(writer.into_written())
@@ -51,14 +49,20 @@ impl Ticket<'_> {
         sink.put(b",\"expires\":")?;
         json::number(sink, self.expires.as_secs())?;
         sink.put(b",\"expiration\":\"")?;
-        sink.put(&self.expires.expiration())?;
+        sink.put(&self.expiration)?;
         sink.put(b"\",\"fields\":[")?;
         for (i, field) in self.fields().enumerate() {
             sink.put(if i == 0 { b"[\"" } else { b",[\"" })?;
             sink.put(field.name.prefix.as_bytes())?;
             json::escaped(sink, field.name.name.as_bytes())?;
             sink.put(b"\",")?;
-            json::string(sink, field.value)?;
+            if field.is_verbatim() {
+                sink.put(b"\"")?;
+                sink.put(field.value)?;
+                sink.put(b"\"")?;
+            } else {
+                json::string(sink, field.value)?;
+            }
             sink.put(b"]")?;
         }
         sink.put(b"]}")

@@ -9,6 +9,7 @@ pub use json::Shape;
 pub use signed::SignedPolicy;
 
 use crate::policy::{PolicySpec, Rule, Spans};
+use crate::time::EXPIRATION_LEN;
 use crate::wire::Sink;
 use crate::{Error, Target, UnixTime};
 
@@ -24,6 +25,7 @@ pub struct Ticket<'t> {
     policy_json: &'t [u8],
     callback_b64: &'t [u8],
     expires: UnixTime,
+    expiration: [u8; EXPIRATION_LEN],
 }
 
 impl<'t> Ticket<'t> {
@@ -34,6 +36,7 @@ impl<'t> Ticket<'t> {
         policy_json: &'t [u8],
         spans: Spans,
         expires: UnixTime,
+        expiration: [u8; EXPIRATION_LEN],
     ) -> Self {
         let callback_b64 = spans
             .callback
@@ -46,6 +49,7 @@ impl<'t> Ticket<'t> {
             policy_json,
             callback_b64,
             expires,
+            expiration,
         }
     }
 

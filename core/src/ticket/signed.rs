@@ -4,7 +4,8 @@ use super::{FieldName, FormField};
 use crate::policy::write_credential;
 use crate::sign::{Signature, V4Params};
 use crate::time::ISO_BASIC_LEN;
-use crate::{Error, MAX_CREDENTIAL_LEN, Scheme, UnixTime};
+use crate::time::day;
+use crate::{Error, MAX_CREDENTIAL_LEN, Scheme};
 
 /// The output of signing: what goes into the `policy`, auth and token form fields.
 #[derive(Clone, Debug)]
@@ -24,7 +25,7 @@ impl<'t> SignedPolicy<'t> {
         region: &str,
         access_key_id: &'t str,
         token: Option<&'t str>,
-        now: UnixTime,
+        date: [u8; ISO_BASIC_LEN],
         policy_b64: &'t [u8],
         signature: Signature,
     ) -> Result<Self, Error> {
@@ -35,7 +36,7 @@ impl<'t> SignedPolicy<'t> {
             Scheme::OssV1 => None,
         };
         if let Some(params) = params {
-            write_credential(&mut credential, &params, access_key_id, &now.date(), region)?;
+            write_credential(&mut credential, &params, access_key_id, &day(&date), region)?;
         }
         Ok(SignedPolicy {
             scheme,
@@ -43,7 +44,7 @@ impl<'t> SignedPolicy<'t> {
             token,
             policy_b64,
             signature,
-            date: now.iso_basic(),
+            date,
             credential,
         })
     }
@@ -86,39 +87,33 @@ impl<'t> SignedPolicy<'t> {
     /// The form field at `index` of the signed part: `policy`, the scheme's auth fields, then
     /// the security token. `None` past the end.
     pub fn field(&self, index: usize) -> Option<FormField<'_>> {
-        let plain = |name: &'static str, value: &'static [u8]| FormField {
-            name: FieldName::plain(name),
-            value,
-        };
+        // Everything here but the token comes from a safe alphabet (base64, hex, digits,
+        // validated ids and regions, constants), so it is written into JSON verbatim.
+        let plain = |name: &'static str, value| FormField::verbatim(FieldName::plain(name), value);
         let prefix = self.scheme.field_prefix();
-        let own = |name: &'static str, value| FormField {
-            name: FieldName { prefix, name },
-            value,
-        };
+        let own =
+            |name: &'static str, value| FormField::verbatim(FieldName { prefix, name }, value);
         let sig = self.signature.as_bytes();
         let token_index = match self.scheme {
             Scheme::OssV1 => 3,
             Scheme::OssV4 | Scheme::S3V4 => 5,
         };
         let field = match (self.scheme, index) {
-            (_, 0) => FormField {
-                name: FieldName::plain("policy"),
-                value: self.policy_b64,
-            },
-            (Scheme::OssV1, 1) => FormField {
-                name: FieldName::plain("OSSAccessKeyId"),
-                value: self.access_key_id.as_bytes(),
-            },
-            (Scheme::OssV1, 2) => FormField {
-                name: FieldName::plain("Signature"),
-                value: sig,
-            },
+            (_, 0) => plain("policy", self.policy_b64),
+            (Scheme::OssV1, 1) => plain("OSSAccessKeyId", self.access_key_id.as_bytes()),
+            (Scheme::OssV1, 2) => plain("Signature", sig),
             (Scheme::OssV4, 1) => plain("x-oss-signature-version", b"OSS4-HMAC-SHA256"),
             (Scheme::S3V4, 1) => plain("x-amz-algorithm", b"AWS4-HMAC-SHA256"),
             (Scheme::OssV4 | Scheme::S3V4, 2) => own("credential", &self.credential),
             (Scheme::OssV4 | Scheme::S3V4, 3) => own("date", &self.date),
             (Scheme::OssV4 | Scheme::S3V4, 4) => own("signature", sig),
-            (_, i) if i == token_index => own("security-token", self.token?.as_bytes()),
+            (_, i) if i == token_index => FormField::new(
+                FieldName {
+                    prefix,
+                    name: "security-token",
+                },
+                self.token?.as_bytes(),
+            ),
             _ => return None,
         };
         Some(field)

@@ -14,10 +14,42 @@ const fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
+/// Whether any of the 8 bytes of `w` may need escaping (SWAR "has a byte below 0x20" and "has a
+/// byte equal to `"` or `\`"; exact for the question asked of the whole word).
+const fn word_needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn has_zero(v: u64) -> u64 {
+        v.wrapping_sub(ONES) & !v & HIGH
+    }
+    let below_space = w.wrapping_sub(ONES.wrapping_mul(0x20)) & !w & HIGH;
+    let quote = has_zero(w ^ ONES.wrapping_mul(b'"' as u64));
+    let backslash = has_zero(w ^ ONES.wrapping_mul(b'\\' as u64));
+    below_space | quote | backslash != 0
+}
+
+/// Index of the first byte of `bytes` that must be escaped, checking 8 bytes at a time.
+fn first_escape(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0usize;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if word_needs_escape(u64::from_le_bytes(word))
+            && let Some(i) = chunk.iter().position(|&b| needs_escape(b))
+        {
+            return Some(base.saturating_add(i));
+        }
+        base = base.saturating_add(8);
+    }
+    let tail = chunks.remainder().iter().position(|&b| needs_escape(b))?;
+    Some(base.saturating_add(tail))
+}
+
 /// Writes the body of a JSON string (no quotes) for `bytes`, escaping as the module says.
 pub fn escaped<S: Sink + ?Sized>(sink: &mut S, bytes: &[u8]) -> Result<(), Error> {
     let mut rest = bytes;
-    while let Some(at) = rest.iter().position(|&b| needs_escape(b)) {
+    while let Some(at) = first_escape(rest) {
         let (run, tail) = rest.split_at(at);
         sink.put(run)?;
         let Some((&b, tail)) = tail.split_first() else {
@@ -80,4 +112,27 @@ pub fn member_object<S: Sink + ?Sized>(
     sink.put(b"\":")?;
     string(sink, value)?;
     sink.put(b"}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Counter;
+
+    /// Every byte value at every position of a word: the fast scan finds exactly what the
+    /// byte-wise rule finds.
+    #[test]
+    fn the_word_scan_agrees_with_the_byte_rule() {
+        for b in 0..=255u8 {
+            for at in 0..11 {
+                let mut bytes = [b'a'; 11];
+                bytes[at] = b;
+                let expected = bytes.iter().position(|&x| needs_escape(x));
+                assert_eq!(first_escape(&bytes), expected, "byte {b:#04x} at {at}");
+            }
+        }
+        let mut c = Counter::new();
+        escaped(&mut c, "\u{7f}\u{80}é\"\\\n\u{1}".as_bytes()).unwrap();
+        assert_eq!(c.len(), 1 + 2 + 2 + 2 + 2 + 2 + 6);
+    }
 }
