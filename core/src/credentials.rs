@@ -68,22 +68,29 @@ impl<'a> Credentials<'a> {
         secret: Secret,
         security_token: Option<&'a str>,
     ) -> Result<Self, Error> {
-        validate::charset(
+        let credentials = Credentials {
             access_key_id,
+            secret,
+            security_token,
+        };
+        credentials.validate()?;
+        Ok(credentials)
+    }
+
+    /// Checks access key id and token (the fields are public, so the signer checks again).
+    pub fn validate(&self) -> Result<(), Error> {
+        validate::charset(
+            self.access_key_id,
             Field::AccessKeyId,
             Limit::ACCESS_KEY_ID,
             |b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'),
         )?;
-        if let Some(token) = security_token {
+        if let Some(token) = self.security_token {
             validate::charset(token, Field::SecurityToken, Limit::TOKEN, |b| {
                 b.is_ascii_graphic() && b != b'$'
             })?;
         }
-        Ok(Credentials {
-            access_key_id,
-            secret,
-            security_token,
-        })
+        Ok(())
     }
 }
 

@@ -21,9 +21,10 @@ pub struct Signer<'a> {
 }
 
 impl<'a> Signer<'a> {
-    /// A signer for `target`, after checking the target.
+    /// A signer for `target`, after checking the target and the credentials.
     pub fn new(target: Target<'a>, credentials: Credentials<'a>) -> Result<Self, Error> {
         target.validate()?;
+        credentials.validate()?;
         Ok(Signer {
             target,
             credentials,
@@ -171,6 +172,7 @@ pub fn sign_policy<'t>(
     policy_json: &[u8],
     scratch: &'t mut [u8],
 ) -> Result<SignedPolicy<'t>, Error> {
+    credentials.validate()?;
     let secret = credentials.secret.expose();
     let params = v4_params(scheme);
     if params.is_some() {
