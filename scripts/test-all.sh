@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
-# 10,000 cases per property (docs/testing.md).
+# 10,000 cases per property (docs/testing.md lists the suites).
 export PROPTEST_CASES="${PROPTEST_CASES:-10000}"
 
 step() { printf '\n==> %s\n' "$*"; }

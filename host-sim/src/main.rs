@@ -142,41 +142,10 @@ fn read_secret(args: &SignArgs) -> Result<Vec<u8>, String> {
 }
 
 fn parse_date(date: &str) -> Result<UnixTime, String> {
-    let bad = || format!("--date {date}: expected YYYYMMDDTHHMMSSZ");
-    let b = date.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-        return Err(bad());
-    }
-    let num = |r: std::ops::Range<usize>| {
-        date.get(r)
-            .and_then(|s| s.parse::<i64>().ok())
-            .ok_or_else(bad)
-    };
-    let (y, mo, d, h, mi, s) = (
-        num(0..4)?,
-        num(4..6)?,
-        num(6..8)?,
-        num(9..11)?,
-        num(11..13)?,
-        num(13..15)?,
-    );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 59 {
-        return Err(bad());
-    }
-    // days_from_civil (Howard Hinnant)
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = u64::try_from(days * 86_400 + h * 3600 + mi * 60 + s).map_err(|_| bad())?;
-    let t = UnixTime::from_secs(secs).map_err(|e| e.to_string())?;
-    if t.iso_basic() != b {
-        return Err(bad());
-    }
-    Ok(t)
+    let ms = upticket_sim::store::time::parse_amz_date(date)
+        .ok_or_else(|| format!("--date {date}: expected YYYYMMDDTHHMMSSZ"))?;
+    let secs = u64::try_from(ms / 1000).map_err(|_| format!("--date {date}: before 1970"))?;
+    UnixTime::from_secs(secs).map_err(|e| format!("--date {date}: {e}"))
 }
 
 fn now() -> Result<UnixTime, String> {

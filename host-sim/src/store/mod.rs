@@ -54,7 +54,7 @@ mod post;
 mod signature;
 #[cfg(test)]
 mod tests;
-mod time;
+pub mod time;
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
