@@ -243,7 +243,7 @@ fn document(scheme: Scheme, cameras: &[Camera]) -> &'static [u8] {
     doc.to_string().into_bytes().leak()
 }
 
-fn new_gateway(doc: &'static [u8]) -> SimGateway {
+fn new_gateway(doc: &'static [u8]) -> Box<SimGateway> {
     config::gateway(config::parse(doc).expect("bench config"), None).expect("bench gateway")
 }
 

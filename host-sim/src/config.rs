@@ -18,12 +18,28 @@ pub fn parse(bytes: &'static [u8]) -> Result<Config<'static, SIM_CAMERAS>, Strin
     Config::parse(bytes).map_err(|e| e.to_string())
 }
 
+/// Stack for building the simulator's gateway: it keeps its replay state inline (about 512 KiB
+/// for 128 cameras x 256 nonces; the firmware's is 1 KiB), more than a test thread's 2 MiB
+/// stack holds once moves copy it.
+const BUILD_STACK: usize = 16 << 20;
+
 /// A gateway for `config`, trusting clocks from [`DEFAULT_TIME_FLOOR`] on (or from `floor`).
+/// It is built on a thread with room for it and handed back on the heap.
 pub fn gateway(
     config: Config<'static, SIM_CAMERAS>,
     floor: Option<u64>,
-) -> Result<SimGateway, String> {
+) -> Result<Box<SimGateway>, String> {
     let floor =
         UnixTime::from_secs(floor.unwrap_or(DEFAULT_TIME_FLOOR)).map_err(|e| e.to_string())?;
-    SimGateway::new(config, floor).map_err(|e| e.to_string())
+    std::thread::Builder::new()
+        .name("gateway-build".into())
+        .stack_size(BUILD_STACK)
+        .spawn(move || {
+            SimGateway::new(config, floor)
+                .map(Box::new)
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|e| e.to_string())?
+        .join()
+        .map_err(|_| "building the gateway panicked".to_string())?
 }

@@ -53,7 +53,7 @@ impl Server {
     /// Serves `gateway` on `listener`.
     pub fn start(
         listener: TcpListener,
-        gateway: SimGateway,
+        gateway: Box<SimGateway>,
         clock: Clock,
         observer: Option<Observer>,
     ) -> std::io::Result<Self> {
@@ -121,7 +121,7 @@ impl Drop for Server {
 /// full), answers it and closes.
 fn serve_connection(
     mut stream: TcpStream,
-    gateway: &Mutex<SimGateway>,
+    gateway: &Mutex<Box<SimGateway>>,
     clock: &Clock,
     observer: Option<&(dyn Fn(&Outcome) + Send + Sync)>,
 ) {
