@@ -23,12 +23,12 @@ pub const DATE_LEN: usize = 8;
 /// A calendar breakdown of a [`UnixTime`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Civil {
-    year: u64,
-    month: u64,
-    day: u64,
-    hour: u64,
-    minute: u64,
-    second: u64,
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
 }
 
 impl UnixTime {
@@ -90,17 +90,20 @@ impl UnixTime {
         day(&self.iso_basic())
     }
 
-    /// Howard Hinnant's `civil_from_days`, on unsigned numbers (the epoch is the lower bound).
+    /// Howard Hinnant's `civil_from_days`, in 32-bit arithmetic.
     ///
-    /// Arithmetic is unchecked on purpose: `self.0 <= MAX_UNIX_TIME` bounds `z` below 3.7e6, so
-    /// no product overflows, and the algorithm's invariants (`doe < 146097`, `yoe < 400`,
-    /// `doy < 366`, `mp < 12`) keep every subtraction non-negative. The test below walks every
-    /// day from 1970 to 9999.
+    /// All divisions are 32-bit, which a Cortex-M4 does in hardware (64-bit division is a
+    /// library call there): 86,400 = 128 x 675, and `self.0 >> 7` stays below 2^31 for every
+    /// instant up to `MAX_UNIX_TIME`. That bound also keeps the day below 2,932,897, so `z` stays
+    /// below 3.7e6 and no product overflows; the algorithm's invariants (`doe < 146097`,
+    /// `yoe < 400`, `doy < 366`, `mp < 12`) keep every subtraction non-negative. The test below
+    /// walks every day from 1970 to 9999.
     #[allow(clippy::arithmetic_side_effects)]
     fn civil(self) -> Civil {
-        let secs = self.0 % 86_400;
+        let day = (self.0 >> 7) as u32 / 675;
+        let secs = (self.0 - u64::from(day) * 86_400) as u32;
         // Shift the epoch to 0000-03-01 so leap days end each 400-year era.
-        let z = self.day() + 719_468;
+        let z = day + 719_468;
         let era = z / 146_097;
         let doe = z % 146_097;
         let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
@@ -108,7 +111,7 @@ impl UnixTime {
         let mp = (5 * doy + 2) / 153;
         let day = doy - (153 * mp + 2) / 5 + 1;
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + u64::from(month <= 2);
+        let year = yoe + era * 400 + u32::from(month <= 2);
         Civil {
             year,
             month,
@@ -130,7 +133,7 @@ pub fn day(iso_basic: &[u8; ISO_BASIC_LEN]) -> [u8; DATE_LEN] {
 }
 
 /// Writes `value` as `width` decimal digits at `at`; the callers' offsets are constant and in range.
-fn put_digits(out: &mut [u8], at: usize, mut value: u64, width: usize) {
+fn put_digits(out: &mut [u8], at: usize, mut value: u32, width: usize) {
     if let Some(slot) = out.get_mut(at..at.saturating_add(width)) {
         for b in slot.iter_mut().rev() {
             *b = b'0' | (value % 10) as u8;
@@ -147,8 +150,8 @@ mod tests {
     #[test]
     fn every_day_follows_the_calendar() {
         let leap =
-            |y: u64| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-        let days_in = |y: u64, m: u64| match m {
+            |y: u32| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+        let days_in = |y: u32, m: u32| match m {
             2 if leap(y) => 29,
             2 => 28,
             4 | 6 | 9 | 11 => 30,

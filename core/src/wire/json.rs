@@ -81,16 +81,29 @@ pub fn string<S: Sink + ?Sized>(sink: &mut S, bytes: &[u8]) -> Result<(), Error>
     sink.put(b"\"")
 }
 
-/// Writes `n` in decimal.
+/// Writes `n` in decimal (in 32-bit arithmetic once it fits, which a Cortex-M4 divides in
+/// hardware).
 pub fn number<S: Sink + ?Sized>(sink: &mut S, n: u64) -> Result<(), Error> {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut v = n;
-    loop {
+    let mut push = |d: u8| {
         at = at.saturating_sub(1);
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' | (v % 10) as u8;
+        if let Some(slot) = digits.get_mut(at) {
+            *slot = b'0' | d;
         }
+    };
+    let mut wide = n;
+    let mut v = loop {
+        match u32::try_from(wide) {
+            Ok(v) => break v,
+            Err(_) => {
+                push((wide % 10) as u8);
+                wide /= 10;
+            }
+        }
+    };
+    loop {
+        push((v % 10) as u8);
         v /= 10;
         if v == 0 {
             break;
@@ -134,5 +147,22 @@ mod tests {
         let mut c = Counter::new();
         escaped(&mut c, "\u{7f}\u{80}é\"\\\n\u{1}".as_bytes()).unwrap();
         assert_eq!(c.len(), 1 + 2 + 2 + 2 + 2 + 2 + 6);
+    }
+
+    #[test]
+    fn numbers_on_both_sides_of_32_bits() {
+        for n in [0, 7, 10, 4_294_967_295, 4_294_967_296, 5 << 30, u64::MAX] {
+            let mut buf = [0u8; 20];
+            let mut w = crate::wire::SliceWriter::new(&mut buf);
+            number(&mut w, n).unwrap();
+            let written = w.into_written();
+            assert_eq!(
+                core::str::from_utf8(written)
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap(),
+                n
+            );
+        }
     }
 }
