@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: lints, the core on the Cortex-M4F target, the unit, property,
-# known-answer, end-to-end and browser suites on the host, and the firmware in QEMU.
+# known-answer, end-to-end and browser suites on the host, and the firmware in QEMU
+# (docs/testing.md lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -23,3 +24,6 @@ cargo build -p upticket --release --target thumbv7em-none-eabihf --features defm
 step "host tests (unit, known-answer, property, end-to-end, browser)"
 cargo nextest run --workspace --release --no-fail-fast
 cargo test --workspace --release --doc
+
+step "firmware: lints, host tests, real-board build, on-target tests and TCP end to end in QEMU, sizes"
+bash firmware/tests/ci.sh
