@@ -139,7 +139,9 @@ impl<'a> Signer<'a> {
             |b64| {
                 Ok(match params {
                     None => sign::sign_v1(secret, b64)?,
-                    Some(params) => sign::sign_v4(&cache.get(&params, secret, now, region), b64),
+                    Some(params) => {
+                        sign::sign_v4_prepared(&cache.get(&params, secret, now, region), b64)
+                    }
                 })
             },
         )

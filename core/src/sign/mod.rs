@@ -4,8 +4,10 @@
 //! The two V4 schemes are one key chain with different constants ([`V4Params`]).
 
 pub(crate) mod mac;
+mod sha256;
 mod v4;
 
+pub use sha256::HmacKey;
 pub(crate) use v4::KeyCache;
 pub use v4::{SigningKey, V4Params};
 
@@ -49,8 +51,12 @@ pub fn sign_v1(secret: &[u8], policy_b64: &[u8]) -> Result<Signature, Error> {
 
 /// V4: `hex(HMAC-SHA256(signing_key, policy_b64))`.
 pub fn sign_v4(key: &SigningKey, policy_b64: &[u8]) -> Signature {
-    let mac = mac::hmac_sha256(key.as_bytes(), &[policy_b64]);
-    Signature::V4(hex(&mac))
+    sign_v4_prepared(&key.prepare(), policy_b64)
+}
+
+/// V4 with the signing key already absorbed (as the signer caches it).
+pub fn sign_v4_prepared(key: &HmacKey, policy_b64: &[u8]) -> Signature {
+    Signature::V4(hex(&key.mac(&[policy_b64])))
 }
 
 fn hex(bytes: &[u8; 32]) -> [u8; V4_SIGNATURE_LEN] {

@@ -4,6 +4,7 @@ use core::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::mac::hmac_sha256;
+use super::sha256::HmacKey;
 use crate::{MAX_REGION_LEN, MAX_SECRET_LEN, UnixTime};
 
 /// Longest [`V4Params::key_prefix`] (`aliyun_v4`).
@@ -70,6 +71,11 @@ impl SigningKey {
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
+
+    /// The key absorbed into HMAC-SHA256, ready to sign.
+    pub fn prepare(&self) -> HmacKey {
+        HmacKey::new(&self.0)
+    }
 }
 
 impl fmt::Debug for SigningKey {
@@ -78,10 +84,10 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// The last derived key, valid for one (UTC day, region).
+/// The last derived key, absorbed into HMAC-SHA256, valid for one (UTC day, region).
 #[derive(Debug, Default)]
 pub(crate) struct KeyCache {
-    entry: Option<(u64, heapless::String<MAX_REGION_LEN>, SigningKey)>,
+    entry: Option<(u64, heapless::String<MAX_REGION_LEN>, HmacKey)>,
 }
 
 impl KeyCache {
@@ -92,7 +98,7 @@ impl KeyCache {
         secret: &[u8],
         now: UnixTime,
         region: &str,
-    ) -> SigningKey {
+    ) -> HmacKey {
         let day = now.day();
         if let Some((d, r, key)) = &self.entry
             && *d == day
@@ -100,7 +106,7 @@ impl KeyCache {
         {
             return key.clone();
         }
-        let key = SigningKey::derive(params, secret, &now.date(), region);
+        let key = SigningKey::derive(params, secret, &now.date(), region).prepare();
         self.entry = heapless::String::try_from(region)
             .ok()
             .map(|r| (day, r, key.clone()));
@@ -115,6 +121,11 @@ mod tests {
     /// OSS-V4-K of protocol.md §13: kSigning for (`sk`, 20231216, cn-hangzhou, oss).
     const K_SIGNING: &str = "b412a03b134ebddd720f5167b5de6db66620ebb3b01cff4d49e3ccb09f8de97f";
 
+    /// A prepared key's MAC of a fixed message, to compare prepared keys.
+    fn probe(k: &HmacKey) -> [u8; 32] {
+        k.mac(&[b"probe"])
+    }
+
     fn hex(k: &SigningKey) -> heapless::String<64> {
         let mut s = heapless::String::new();
         for b in k.as_bytes() {
@@ -128,45 +139,32 @@ mod tests {
     #[test]
     fn the_cache_derives_again_when_day_or_region_changes() {
         let t = UnixTime::from_secs(1_702_743_657).unwrap(); // 2023-12-16T16:20:57Z
+        let key = |date: &[u8], region| SigningKey::derive(&V4Params::OSS, b"sk", date, region);
+        assert_eq!(hex(&key(b"20231216", "cn-hangzhou")), K_SIGNING);
+        let hangzhou = probe(&key(b"20231216", "cn-hangzhou").prepare());
         let mut cache = KeyCache::default();
         assert_eq!(
-            hex(&cache.get(&V4Params::OSS, b"sk", t, "cn-hangzhou")),
-            K_SIGNING
+            probe(&cache.get(&V4Params::OSS, b"sk", t, "cn-hangzhou")),
+            hangzhou
         );
         // Same day, same region: the cached key.
         let later = t.add_secs(3600).unwrap();
         assert_eq!(
-            hex(&cache.get(&V4Params::OSS, b"sk", later, "cn-hangzhou")),
-            K_SIGNING
+            probe(&cache.get(&V4Params::OSS, b"sk", later, "cn-hangzhou")),
+            hangzhou
         );
         // Another region the same day, then back: each region's own key.
-        let other = cache.get(&V4Params::OSS, b"sk", t, "cn-beijing");
+        let beijing = probe(&cache.get(&V4Params::OSS, b"sk", t, "cn-beijing"));
+        assert_eq!(beijing, probe(&key(b"20231216", "cn-beijing").prepare()));
+        assert_ne!(beijing, hangzhou);
         assert_eq!(
-            hex(&other),
-            hex(&SigningKey::derive(
-                &V4Params::OSS,
-                b"sk",
-                b"20231216",
-                "cn-beijing"
-            ))
-        );
-        assert_ne!(hex(&other), K_SIGNING);
-        assert_eq!(
-            hex(&cache.get(&V4Params::OSS, b"sk", t, "cn-hangzhou")),
-            K_SIGNING
+            probe(&cache.get(&V4Params::OSS, b"sk", t, "cn-hangzhou")),
+            hangzhou
         );
         // Past midnight UTC: the next day's key.
         let next_day = t.add_secs(8 * 3600).unwrap(); // 2023-12-17T00:20:57Z
-        let k = cache.get(&V4Params::OSS, b"sk", next_day, "cn-hangzhou");
-        assert_eq!(
-            hex(&k),
-            hex(&SigningKey::derive(
-                &V4Params::OSS,
-                b"sk",
-                b"20231217",
-                "cn-hangzhou"
-            ))
-        );
-        assert_ne!(hex(&k), K_SIGNING);
+        let next = probe(&cache.get(&V4Params::OSS, b"sk", next_day, "cn-hangzhou"));
+        assert_eq!(next, probe(&key(b"20231217", "cn-hangzhou").prepare()));
+        assert_ne!(next, hangzhou);
     }
 }
