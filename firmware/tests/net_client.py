@@ -186,6 +186,8 @@ def post_form(url, fields, data):
     rest = url.split("://", 1)[1]
     hostport, _, path = rest.partition("/")
     host, _, port = hostport.partition(":")
+    if host.endswith(".localhost"):
+        host = "127.0.0.1"  # RFC 6761: localhost names are loopback (a virtual-hosted bucket)
     boundary = "upticket" + secrets.token_hex(12)
     body = b""
     for name, value in fields:

@@ -3,9 +3,10 @@
 # builds the firmware with a test configuration, boots it in QEMU (mps2-an386, LAN9118, user
 # networking forwarded to a free 127.0.0.1 port), runs the host-side cameras of
 # tests/net_client.py against it, then replays every recorded exchange through the host's
-# gateway service (tools/replay) and requires identical bytes. For s3-v4 the cameras also
-# upload with their tickets to SeaweedFS (`weed mini` from the project's e2e venv, installed
-# by scripts/e2e/install.sh) on 127.0.0.1.
+# gateway service (tools/replay) and requires identical bytes. The cameras also upload with
+# their tickets: s3-v4 to SeaweedFS (`weed mini` from the project's e2e venv, installed by
+# scripts/e2e/install.sh), oss-v4 and oss-v1 to the simulator's embedded store
+# (`upticket-sim store`, the only local server that checks OSS PostObject), both on 127.0.0.1.
 #
 #   firmware/tests/qemu_net.sh [SCHEME...]     # default: oss-v4 oss-v1 s3-v4
 #
@@ -34,12 +35,12 @@ done
 
 runner=
 sntp=
-weed=
-stop_weed() {
-    if [[ -n "$weed" ]]; then
-        kill -TERM -- "-$weed" 2>/dev/null || true
-        wait "$weed" 2>/dev/null || true
-        weed=
+store_pid=
+stop_store() {
+    if [[ -n "$store_pid" ]]; then
+        kill -TERM -- "-$store_pid" 2>/dev/null || true
+        wait "$store_pid" 2>/dev/null || true
+        store_pid=
     fi
 }
 stop() {
@@ -54,7 +55,7 @@ stop() {
         sntp=
     fi
 }
-trap 'stop; stop_weed; rm -rf "$WORK"' EXIT
+trap 'stop; stop_store; rm -rf "$WORK"' EXIT
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -80,7 +81,7 @@ start_seaweedfs() {
         -filer.port.grpc="${ports[3]}" -master.port="${ports[4]}" -master.port.grpc="${ports[5]}" \
         -volume.port="${ports[6]}" -volume.port.grpc="${ports[7]}" -admin.port="${ports[8]}" \
         -admin.port.grpc="${ports[9]}" -bucket="$bucket" >"$dir/weed.log" 2>&1 &
-    weed=$!
+    store_pid=$!
     python3 - "$1" "$2" "127.0.0.1:${ports[0]}" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
@@ -88,6 +89,32 @@ config["endpoint"] = sys.argv[3]
 open(sys.argv[2], "w").write(json.dumps(config, indent=2) + "\n")
 PY
     echo "== SeaweedFS S3 on 127.0.0.1:${ports[0]}"
+}
+
+# start_store CONFIG_IN CONFIG_OUT: starts the simulator's embedded store (which checks OSS V1
+# and V4 PostObject, as no other local server does) with the configuration's bucket, keys and
+# region, virtual-hosted under `localhost`, and writes the configuration with its endpoint.
+start_store() {
+    (cd "$FW_DIR/.." && cargo build --release -q -p upticket-sim)
+    local sim=$FW_DIR/../target/release/upticket-sim store_port bucket key secret region
+    store_port=$(free_port)
+    bucket=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bucket"])' "$1")
+    key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["access_key_id"])' "$1")
+    secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["access_key_secret"])' "$1")
+    region=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["region"])' "$1")
+    mkdir -p "$WORK/store"
+    UPTICKET_ACCESS_KEY_SECRET=$secret setsid timeout 900 "$sim" store \
+        --listen "127.0.0.1:$store_port" --bucket "$bucket" --access-key-id "$key" \
+        --region "$region" --domain localhost --dir "$WORK/store" >"$WORK/store.log" 2>&1 &
+    store_pid=$!
+    python3 - "$1" "$2" "localhost:$store_port" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["endpoint"] = sys.argv[3]
+config["protocol"] = "http"
+open(sys.argv[2], "w").write(json.dumps(config, indent=2) + "\n")
+PY
+    echo "== embedded store on 127.0.0.1:$store_port (virtual-hosted under localhost)"
 }
 
 # boot CONFIG LOG [READY]: builds the firmware with CONFIG, boots it and waits for the log line
@@ -129,16 +156,19 @@ for scheme in "${schemes[@]}"; do
     config=$FW_DIR/tests/config/$scheme.json
     log=$WORK/$scheme.log
     upload=()
+    # Uploads with the firmware's tickets: S3 to SeaweedFS, OSS to the embedded store.
     if [[ "$scheme" == s3-v4 ]]; then
         start_seaweedfs "$config" "$WORK/$scheme.json"
-        config=$WORK/$scheme.json
-        upload=(--upload)
+    else
+        start_store "$config" "$WORK/$scheme.json"
     fi
+    config=$WORK/$scheme.json
+    upload=(--upload)
     boot "$config" "$log"
     echo "== cameras ($scheme)"
     python3 tests/net_client.py "$port" "$config" "$WORK/$scheme.transcript" "${upload[@]}" || status=1
     stop
-    stop_weed
+    stop_store
     firmware_log_clean "$log" || status=1
     echo "== replay through the host gateway ($scheme)"
     "$REPLAY" "$config" "$WORK/$scheme.transcript" || status=1

@@ -29,6 +29,35 @@ enum Command {
     Ticket(TicketArgs),
     /// Serve the gateway API (and the browser upload page on /) on TCP.
     Serve(ServeArgs),
+    /// Run the embedded object store alone: PostObject checked the way OSS (V1, V4) and S3
+    /// (SigV4, V2) check it, objects kept on disk, unauthenticated reads (loopback only). The
+    /// secret comes from UPTICKET_ACCESS_KEY_SECRET.
+    Store(StoreArgs),
+}
+
+#[derive(Parser, Debug)]
+struct StoreArgs {
+    /// Loopback address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9000")]
+    listen: String,
+    /// Bucket to create (repeat for more).
+    #[arg(long, required = true)]
+    bucket: Vec<String>,
+    /// Region the V4 credential scope must name.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// The one access key id the store accepts.
+    #[arg(long)]
+    access_key_id: String,
+    /// STS token the key requires, if any.
+    #[arg(long)]
+    security_token: Option<String>,
+    /// Domain for virtual-hosted addressing: `Host: BUCKET.DOMAIN` (e.g. localhost).
+    #[arg(long)]
+    domain: Option<String>,
+    /// Directory for the buckets (created; default: a new one under the system's temp dir).
+    #[arg(long)]
+    dir: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -117,6 +146,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign(&args),
         Command::Ticket(args) => ticket(&args),
         Command::Serve(args) => serve(&args),
+        Command::Store(args) => store(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -252,6 +282,33 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
     println!(
         "gateway on http://{}/ (API: POST /v1/tickets, GET /health); Ctrl-C stops",
         srv.addr()
+    );
+    loop {
+        std::thread::park();
+    }
+}
+
+fn store(args: &StoreArgs) -> Result<(), String> {
+    use upticket_sim::store::{Credential, Store, StoreConfig};
+    let secret = std::env::var("UPTICKET_ACCESS_KEY_SECRET")
+        .map_err(|_| "set UPTICKET_ACCESS_KEY_SECRET to the store's secret".to_string())?;
+    let dir = args.dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("upticket-store-{}", std::process::id()))
+    });
+    let buckets: Vec<&str> = args.bucket.iter().map(String::as_str).collect();
+    let mut credential = Credential::new(&args.access_key_id, secret);
+    if let Some(token) = &args.security_token {
+        credential = credential.with_token(token);
+    }
+    let mut config = StoreConfig::new(&dir, &buckets, vec![credential]);
+    config.bind = args.listen.clone();
+    config.region = args.region.clone();
+    config.domain = args.domain.clone();
+    let running = Store::start(config).map_err(|e| format!("{}: {e}", args.listen))?;
+    println!(
+        "store on http://{} (buckets in {}); Ctrl-C stops",
+        running.addr(),
+        dir.display()
     );
     loop {
         std::thread::park();
