@@ -34,7 +34,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::hint::black_box;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -44,10 +44,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::json;
 use upticket::Scheme;
 use upticket::gateway::MAX_RESPONSE_LEN;
-use upticket::gateway::http::{self, Framing, MAX_REQUEST_LEN};
 use upticket::gateway::replay::REORDER_SECS;
 use upticket_sim::camera::{self, Camera};
-use upticket_sim::server::{self, MAX_CONNECTIONS, READ_TIMEOUT, SIM_REPLAY, Server, SimGateway};
+use upticket_sim::server::{self, MAX_CONNECTIONS, SIM_REPLAY, Server, SimGateway};
 use upticket_sim::{config, web};
 
 /// Concurrent cameras (one client thread each).
@@ -485,28 +484,10 @@ fn baseline(listener: TcpListener, fixed: &[u8], stop: &AtomicBool) {
 /// `serve_connection` of host-sim's server, copying `fixed` under a mutex where it calls the
 /// gateway.
 fn serve_fixed(mut stream: TcpStream, fixed: &[u8], lock: &Mutex<()>) {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let _ = stream.set_nodelay(true);
-    let mut buf = vec![0u8; MAX_REQUEST_LEN];
-    let mut len = 0;
-    let request_len = loop {
-        match http::framing(&buf[..len]) {
-            Framing::Complete(n) => break n,
-            Framing::Invalid => break len,
-            Framing::Incomplete if len == buf.len() => break len,
-            Framing::Incomplete => {}
-        }
-        match stream.read(&mut buf[len..]) {
-            Ok(0) | Err(_) => {
-                if len == 0 {
-                    return;
-                }
-                break len;
-            }
-            Ok(n) => len += n,
-        }
+    let Some(request) = server::read_request(&mut stream) else {
+        return;
     };
-    if let Some(page) = web::page(&buf[..request_len]) {
+    if let Some(page) = web::page(&request) {
         let _ = stream.write_all(&page);
         return;
     }

@@ -117,14 +117,10 @@ impl Drop for Server {
     }
 }
 
-/// Reads one request (until [`http::framing`] says it is whole, invalid, or the buffer is
-/// full), answers it and closes.
-fn serve_connection(
-    mut stream: TcpStream,
-    gateway: &Mutex<Box<SimGateway>>,
-    clock: &Clock,
-    observer: Option<&(dyn Fn(&Outcome) + Send + Sync)>,
-) {
+/// Reads one request from a fresh connection, as the firmware does: until [`http::framing`]
+/// says it is whole or invalid, the buffer ([`MAX_REQUEST_LEN`]) is full, or the client stops
+/// sending. `None` if it sent nothing.
+pub fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
     let _ = stream.set_nodelay(true);
     let mut buf = vec![0u8; MAX_REQUEST_LEN];
@@ -137,16 +133,26 @@ fn serve_connection(
             Framing::Incomplete => {}
         }
         match stream.read(&mut buf[len..]) {
-            Ok(0) | Err(_) => {
-                if len == 0 {
-                    return;
-                }
-                break len;
-            }
+            Ok(0) | Err(_) if len == 0 => return None,
+            Ok(0) | Err(_) => break len,
             Ok(n) => len += n,
         }
     };
-    let request = &buf[..request_len];
+    buf.truncate(request_len);
+    Some(buf)
+}
+
+/// Reads one request, answers it and closes.
+fn serve_connection(
+    mut stream: TcpStream,
+    gateway: &Mutex<Box<SimGateway>>,
+    clock: &Clock,
+    observer: Option<&(dyn Fn(&Outcome) + Send + Sync)>,
+) {
+    let Some(request) = read_request(&mut stream) else {
+        return;
+    };
+    let request = &request[..];
     if let Some(page) = web::page(request) {
         let _ = stream.write_all(&page);
         return;
