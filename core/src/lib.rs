@@ -20,11 +20,15 @@
 //!
 //! * [`time`]: one UTC instant gives `expiration`, the credential date and `x-*-date`.
 //! * [`policy`]: the typed [`PolicySpec`], its checks and its exact JSON.
-//! * [`sign`]: V1 and the V4 key chain (cached per UTC day and region).
+//! * [`sign`]: V1 and the V4 key chain (cached per UTC day and region, already absorbed into
+//!   HMAC-SHA256).
 //! * [`Signer`]: holds the credential, issues a [`Ticket`] into a scratch buffer.
 //! * [`ticket`]: URL, ordered form fields, and JSON [`Shape`]s, including the official OSS
 //!   app-server samples' shapes.
 //! * [`wire`]: sinks that count or write, JSON escaping, streaming base64.
+//! * [`gateway`]: the gateway service, sans-IO (request bytes and the clock in, response bytes
+//!   out): configuration, HTTP framing, camera authentication, replay guards, rate limits, key
+//!   naming. The firmware and the host simulator both run it.
 //!
 //! The exact bytes are specified in `docs/policy.md`; an independent std reference in the
 //! `upticket-tests` crate is held to this crate by property tests.
