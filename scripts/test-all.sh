@@ -16,6 +16,7 @@ bash scripts/setup.sh
 step "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 step "core builds for thumbv7em-none-eabihf without alloc"
 cargo build -p upticket --release --target thumbv7em-none-eabihf

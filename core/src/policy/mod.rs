@@ -1,6 +1,6 @@
 //! The POST policy: a typed spec, its checks and its exact JSON.
 //!
-//! A [`PolicySpec`] says what the camera may upload; [`emit`] writes it as the JSON of
+//! A [`PolicySpec`] says what the camera may upload; the emitter writes it as the JSON of
 //! `docs/policy.md` §2, and the same function run into a [`Counter`](crate::wire::Counter)
 //! gives its exact length.
 

@@ -4,7 +4,7 @@
 //! Needs Debian's `chromium` and `chromium-driver` (installed by `scripts/setup.sh`); when either
 //! is missing, [`Browser::start`] fails with that instruction instead of letting a test skip.
 //! chromedriver runs under `timeout` in its own process group (see
-//! [`ServerProcess`](crate::e2e::process::ServerProcess)), so it and every Chromium process it
+//! [`ServerProcess`]), so it and every Chromium process it
 //! starts are killed when the [`Browser`] is dropped, also when a test panics. chromedriver
 //! listens on loopback only (its default without `--allowed-ips`).
 
