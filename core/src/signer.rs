@@ -226,3 +226,100 @@ fn sign_with<'t>(
         signature,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        Callback, CallbackBodyType, ContentLengthRange, FieldSpec, Meta, Protocol, Secret, Shape,
+        SuccessStatus, UrlStyle, Var,
+    };
+
+    /// Every size of scratch and of JSON output below the exact need is `BufferTooSmall`, the
+    /// exact need succeeds, for a rich ticket of every scheme and every shape it can take.
+    #[test]
+    fn every_short_buffer_is_refused_and_the_exact_one_is_enough() {
+        let meta = [Meta {
+            name: "tag",
+            value: FieldSpec::starts_with("door-1", "door"),
+        }];
+        let vars = [Var {
+            name: "cam",
+            value: "0001 \"front\"",
+        }];
+        for scheme in [Scheme::OssV4, Scheme::OssV1, Scheme::S3V4] {
+            let oss = scheme.is_oss();
+            let target = Target {
+                scheme,
+                bucket: "bucket-1",
+                endpoint: "127.0.0.1:9000",
+                region: "us-east-1",
+                style: UrlStyle::Path,
+                protocol: Protocol::Http,
+            };
+            let token = "STS.token/with+chars==";
+            let creds =
+                Credentials::new("AKID", Secret::new(b"secret").unwrap(), Some(token)).unwrap();
+            let mut signer = Signer::new(target, creds).unwrap();
+            let spec = PolicySpec {
+                content_length: Some(ContentLengthRange::new(1, 5 << 30).unwrap()),
+                content_type: Some(FieldSpec::exact("image/jpeg")),
+                success_action_status: Some(SuccessStatus::Created),
+                meta: &meta,
+                forbid_overwrite: oss,
+                callback: oss.then_some(Callback {
+                    url: "http://cb.example/up",
+                    host: None,
+                    body: "object=${object}",
+                    body_type: CallbackBodyType::Json,
+                }),
+                vars: if oss { &vars } else { &[] },
+                ..PolicySpec::new(FieldSpec::exact("cam/0001/a\u{7}b\"c.jpg"))
+            };
+            // The app-server shapes carry only key, auth, token and callback.
+            let minimal = PolicySpec::new(FieldSpec::starts_with("cam/0001/x.jpg", "cam/0001/"));
+            for spec in [&spec, &minimal] {
+                short_buffers(&mut signer, spec, scheme);
+            }
+        }
+    }
+
+    fn short_buffers(signer: &mut Signer<'_>, spec: &PolicySpec<'_>, scheme: Scheme) {
+        let now = UnixTime::from_secs(1_790_000_000).unwrap();
+        let need = signer.scratch_len(spec).unwrap();
+        let mut scratch = [0u8; 4096];
+        for size in 0..need {
+            assert_eq!(
+                signer.issue(spec, now, 60, &mut scratch[..size]).err(),
+                Some(Error::BufferTooSmall),
+                "{scheme:?} scratch {size} of {need}"
+            );
+        }
+        let ticket = signer.issue(spec, now, 60, &mut scratch[..need]).unwrap();
+        let mut out = [0u8; 8192];
+        for shape in [
+            Shape::Upticket,
+            Shape::OssAppServerV1,
+            Shape::OssAppServerV4,
+        ] {
+            let Ok(len) = ticket.json_len(shape) else {
+                assert_eq!(
+                    ticket.write_json(shape, &mut out).err(),
+                    Some(Error::UnsupportedShape)
+                );
+                continue;
+            };
+            for size in 0..len {
+                assert_eq!(
+                    ticket.write_json(shape, &mut out[..size]).err(),
+                    Some(Error::BufferTooSmall),
+                    "{scheme:?} {shape:?} {size} of {len}"
+                );
+            }
+            assert_eq!(
+                ticket.write_json(shape, &mut out[..len]).map(|w| w.len()),
+                Ok(len)
+            );
+        }
+    }
+}
