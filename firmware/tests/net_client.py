@@ -298,12 +298,14 @@ def concurrently(cameras, per_camera, work):
     return results, time.monotonic() - start
 
 
-def signed_ticket(port, latencies):
+def timed(port, latencies, request, field):
+    """A worker that sends `request(cam)`, answers (status, the answer's `field`), and records
+    its latency."""
     def work(cam):
         start = time.monotonic()
         try:
-            status, _, doc = parse(exchange(port, [cam.request(ticket_body())]))
-            return status, doc.get("reason", "")
+            status, _, doc = parse(exchange(port, [request(cam)]))
+            return status, doc.get(field, "")
         except Exception as e:  # noqa: BLE001
             return None, repr(e)
         finally:
@@ -311,21 +313,14 @@ def signed_ticket(port, latencies):
                 latencies.append(time.monotonic() - start)
 
     return work
+
+
+def signed_ticket(port, latencies):
+    return timed(port, latencies, lambda cam: cam.request(ticket_body()), "reason")
 
 
 def health(port, latencies):
-    def work(_cam):
-        start = time.monotonic()
-        try:
-            status, _, doc = parse(exchange(port, [b"GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n"]))
-            return status, doc.get("status", "")
-        except Exception as e:  # noqa: BLE001
-            return None, repr(e)
-        finally:
-            with lock:
-                latencies.append(time.monotonic() - start)
-
-    return work
+    return timed(port, latencies, lambda _cam: b"GET /health HTTP/1.1\r\nHost: gateway\r\n\r\n", "status")
 
 
 def paced(work, per_second):

@@ -264,14 +264,25 @@ impl<R: Registers> Lan9118<R> {
     }
 
     fn mii_wait(&mut self, delay: &mut impl DelayNs) -> Result<(), Error> {
-        for _ in 0..POLL_LIMIT {
-            if self.mac_read(delay, MAC_MII_ACC)? & MII_BUSY == 0 {
-                return Ok(());
-            }
-            delay.delay_us(POLL_US);
-        }
-        Err(Error::BusTimeout)
+        poll(delay, Error::BusTimeout, |delay| {
+            Ok(self.mac_read(delay, MAC_MII_ACC)? & MII_BUSY == 0)
+        })
     }
+}
+
+/// Polls `done` every `POLL_US` up to `POLL_LIMIT` times; `timeout` when it never holds.
+fn poll<D: DelayNs>(
+    delay: &mut D,
+    timeout: Error,
+    mut done: impl FnMut(&mut D) -> Result<bool, Error>,
+) -> Result<(), Error> {
+    for _ in 0..POLL_LIMIT {
+        if done(delay)? {
+            return Ok(());
+        }
+        delay.delay_us(POLL_US);
+    }
+    Err(timeout)
 }
 
 fn wait_clear<R: Registers>(
@@ -280,13 +291,7 @@ fn wait_clear<R: Registers>(
     reg: Reg,
     mask: u32,
 ) -> Result<(), Error> {
-    for _ in 0..POLL_LIMIT {
-        if regs.read(reg) & mask == 0 {
-            return Ok(());
-        }
-        delay.delay_us(POLL_US);
-    }
-    Err(Error::BusTimeout)
+    poll(delay, Error::BusTimeout, |_| Ok(regs.read(reg) & mask == 0))
 }
 
 fn wait_set<R: Registers>(
@@ -295,13 +300,9 @@ fn wait_set<R: Registers>(
     reg: Reg,
     mask: u32,
 ) -> Result<(), Error> {
-    for _ in 0..POLL_LIMIT {
-        if regs.read(reg) & mask == mask {
-            return Ok(());
-        }
-        delay.delay_us(POLL_US);
-    }
-    Err(Error::ResetTimeout)
+    poll(delay, Error::ResetTimeout, |_| {
+        Ok(regs.read(reg) & mask == mask)
+    })
 }
 
 /// Receive token: one frame already copied out of the RX FIFO.
